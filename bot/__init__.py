@@ -1,0 +1,1 @@
+"""The platform-neutral core of Introbot: rules, use cases and neutral messages."""

@@ -1,0 +1,173 @@
+"""What the core needs from storage. `storage/` implements these; tests use the real one.
+
+Every method takes the community id: no query crosses communities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from bot.domain import (
+    AuditEntry,
+    Block,
+    Community,
+    IntroRequest,
+    Member,
+    MentorHit,
+    MentorProfile,
+    MentorQuery,
+    SearchEvent,
+    WarmIntro,
+)
+
+
+class CommunityRepository(Protocol):
+    def get_or_create(
+        self, platform: str, external_id: str, name: str, now: datetime
+    ) -> Community: ...
+
+    def get(self, community_id: int) -> Community | None: ...
+
+
+class MemberRepository(Protocol):
+    def add(self, member: Member) -> Member: ...
+
+    def get(self, community_id: int, member_id: int) -> Member | None: ...
+
+    def by_platform_id(self, community_id: int, platform_user_id: str) -> Member | None: ...
+
+    def by_handle(self, community_id: int, handle: str) -> Member | None:
+        """Case-insensitive match on handle, then on display name."""
+        ...
+
+    def many(self, community_id: int, member_ids: Sequence[int]) -> dict[int, Member]: ...
+
+    def admins(self, community_id: int) -> list[Member]: ...
+
+
+class MentorRepository(Protocol):
+    def add(self, profile: MentorProfile) -> MentorProfile: ...
+
+    def by_member(self, community_id: int, member_id: int) -> MentorProfile | None: ...
+
+    def search(self, community_id: int, query: MentorQuery, now: datetime) -> list[MentorHit]:
+        """Findable mentors (active, available, not away at `now`, under capacity this
+        month, not blocked), best fit first, then fewer recent requests, then more
+        remaining capacity."""
+        ...
+
+    def all(self, community_id: int) -> list[MentorProfile]: ...
+
+    def away_ended(self, community_id: int, now: datetime) -> list[MentorProfile]:
+        """Profiles whose `away_until` has passed (for the away-ended reminder)."""
+        ...
+
+    def delete(self, profile: MentorProfile) -> None: ...
+
+
+class IntroRequestRepository(Protocol):
+    def add(self, request: IntroRequest) -> IntroRequest: ...
+
+    def get(self, community_id: int, request_id: int) -> IntroRequest | None: ...
+
+    def for_seeker(self, community_id: int, seeker_id: int) -> list[IntroRequest]: ...
+
+    def for_mentor(
+        self, community_id: int, mentor_id: int, statuses: Sequence[str] | None = None
+    ) -> list[IntroRequest]: ...
+
+    def count_pending_for_seeker(self, community_id: int, seeker_id: int) -> int: ...
+
+    def open_between(
+        self, community_id: int, seeker_id: int, mentor_id: int
+    ) -> IntroRequest | None:
+        """A pending, accepted or scheduled request from this seeker to this mentor."""
+        ...
+
+    def all(self, community_id: int, since: datetime | None = None) -> list[IntroRequest]: ...
+
+    def involving(self, community_id: int, member_id: int) -> list[IntroRequest]: ...
+
+    def due_to_expire(self, community_id: int, now: datetime) -> list[IntroRequest]: ...
+
+
+class WarmIntroRepository(Protocol):
+    def add(self, intro: WarmIntro) -> WarmIntro: ...
+
+    def get(self, community_id: int, intro_id: int) -> WarmIntro | None: ...
+
+    def involving(self, community_id: int, member_id: int) -> list[WarmIntro]: ...
+
+
+class SettingsRepository(Protocol):
+    def get_all(self, community_id: int) -> dict[str, str]: ...
+
+    def set(self, community_id: int, key: str, value: str, now: datetime) -> None: ...
+
+
+class BlockRepository(Protocol):
+    def get(self, community_id: int, member_id: int) -> Block | None: ...
+
+    def add(self, block: Block) -> Block: ...
+
+    def remove(self, block: Block) -> None: ...
+
+    def involving(self, community_id: int, member_id: int) -> list[Block]: ...
+
+
+class AuditRepository(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+
+    def for_actor(self, community_id: int, member_id: int) -> list[AuditEntry]: ...
+
+    def for_entity(self, community_id: int, entity: str, entity_id: int) -> list[AuditEntry]: ...
+
+
+class SearchLogRepository(Protocol):
+    def add(self, event: SearchEvent) -> None: ...
+
+    def since(self, community_id: int, since: datetime) -> list[SearchEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Use as a context manager; `commit()` makes changes stick,
+    leaving the block without it rolls back."""
+
+    communities: CommunityRepository
+    members: MemberRepository
+    mentors: MentorRepository
+    requests: IntroRequestRepository
+    warm_intros: WarmIntroRepository
+    settings: SettingsRepository
+    blocks: BlockRepository
+    audit: AuditRepository
+    searches: SearchLogRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def flush(self) -> None:
+        """Assign ids to added entities without committing."""
+        ...
+
+    def erase_member(self, community_id: int, member_id: int) -> None:
+        """Remove every personal datum of this member, in every table; keep anonymous
+        rows (requests without names or texts) for the program's counts."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
