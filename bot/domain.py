@@ -76,8 +76,9 @@ FORMAT_LABELS: dict[MeetingFormat, str] = {
 
 
 class WarmIntroStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
+    PENDING = "pending"  # the mentor is asked first
+    MENTOR_ACCEPTED = "mentor_accepted"  # now the seeker is asked
+    ACCEPTED = "accepted"  # both said yes: an accepted intro request exists
     DECLINED = "declined"
 
 

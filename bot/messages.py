@@ -124,6 +124,7 @@ class Outcome:
     dms: list[DirectMessage] = field(default_factory=list)
     form: Form | None = None
     field_errors: dict[str, str] = field(default_factory=dict)
+    ok: bool = True  # False when the core refused (the reply then says why)
 
     def add_dm(self, recipients: tuple[Recipient, ...], message: Message, kind: str) -> None:
         self.dms.append(DirectMessage(recipients=recipients, message=message, kind=kind))

@@ -1,0 +1,258 @@
+"""The core's front door: adapters hand it commands, button presses and form submissions.
+
+Each call is one transaction: resolve the actor, parse, run one use case, commit. Refusals
+(`IntrobotError`) roll back and come back as a friendly reply, so adapters handle errors in
+one place without knowing the rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from bot import commands as c
+from bot.clock import Clock
+from bot.context import Actor, CommunityKey, Invocation
+from bot.domain import Member
+from bot.errors import IntrobotError, InvalidInput, UsageError
+from bot.messages import Message, Outcome
+from bot.ports import UnitOfWork
+from bot.texts import HELP_INTRO, HELP_MENTOR
+from bot.usecases import admin, connect, mentor_import, mentors, privacy, requests
+from bot.usecases.common import resolve_actor, resolve_mention
+
+log = logging.getLogger(__name__)
+
+_ACTION = re.compile(r"^(?P<scope>[a-z]+):(?P<verb>[a-z-]+):(?P<id>\d{1,18})$")
+_FORM = re.compile(r"^(?P<scope>[a-z]+):(?P<arg>[a-z0-9]+)(?::(?P<flag>[a-z]+))?$")
+
+
+class IntroProgram:
+    """Every use case, behind three entry points: `command`, `action`, `submit`."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        admin_ids: frozenset[str] = frozenset(),
+        import_reader: Callable[[str], str] | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._admin_ids = admin_ids
+        self._import_reader = import_reader
+
+    # ------------------------------------------------------------ entry points
+
+    def command(self, inv: Invocation, root: str, text: str) -> Outcome:
+        """A slash command in its Slack text form: root ``intro``/``mentor``, then text."""
+        return self._run(inv, lambda uow, actor: self._command(uow, actor, root, text))
+
+    def action(self, inv: Invocation, action_id: str) -> Outcome:
+        """A button press; `action_id` is the stable id the core put on the button."""
+        return self._run(inv, lambda uow, actor: self._action(uow, actor, action_id))
+
+    def submit(self, inv: Invocation, form_id: str, values: dict[str, str]) -> Outcome:
+        """A form (modal) submission."""
+        return self._run(inv, lambda uow, actor: self._submit(uow, actor, form_id, values),
+                         form=True)
+
+    def find_member(self, community: CommunityKey, handle: str) -> Member | None:
+        """A member by handle or display name (console `/as`, adapters' lookups)."""
+        with self._uow_factory() as uow:
+            found = uow.communities.get_or_create(
+                community.platform, community.external_id,
+                community.name or community.external_id, self._clock.now(),
+            )
+            assert found.id is not None
+            member = uow.members.by_handle(found.id, handle)
+            uow.commit()
+        if member is None or member.erased_at is not None:
+            return None
+        return member
+
+    # ------------------------------------------------------------ plumbing
+
+    def _run(
+        self,
+        inv: Invocation,
+        work: Callable[[UnitOfWork, Actor], Outcome],
+        form: bool = False,
+    ) -> Outcome:
+        with self._uow_factory() as uow:
+            try:
+                actor = resolve_actor(uow, inv, self._clock.now(), self._admin_ids)
+                outcome = work(uow, actor)
+            except IntrobotError as exc:
+                uow.rollback()
+                if form and isinstance(exc, InvalidInput) and exc.field:
+                    return Outcome(field_errors={exc.field: exc.message}, ok=False)
+                return Outcome(reply=Message(text=exc.message), ok=False)
+            if outcome.field_errors:
+                uow.rollback()
+                outcome.ok = False
+                return outcome
+            uow.commit()
+            return outcome
+
+    # ------------------------------------------------------------ commands
+
+    def _command(self, uow: UnitOfWork, actor: Actor, root: str, text: str) -> Outcome:
+        now = self._clock.now()
+        cid = actor.community_id
+        cmd = c.parse_command(root, text)
+        match cmd:
+            case c.Help(topic=topic):
+                body = HELP_MENTOR if root.lstrip("/") == "mentor" else HELP_INTRO
+                if topic and topic in c.USAGE:
+                    body = c.USAGE[topic]
+                return Outcome(reply=Message(text=body))
+            case c.FindMentors(terms=terms, industry=industry, company=company):
+                return requests.find_mentors(uow, actor, list(terms), industry, company, now)
+            case c.RequestIntro(mentor=mention, topic=topic):
+                mentor = resolve_mention(uow, cid, mention)
+                return requests.open_request_form(uow, actor, mentor, topic, now)
+            case c.ListRequests():
+                return requests.list_requests(uow, actor)
+            case c.CancelRequest(request_id=rid):
+                return requests.cancel_request(uow, actor, rid, now)
+            case c.ConnectPeople(seeker=s, mentor=m, note=note):
+                seeker = resolve_mention(uow, cid, s)
+                mentor = resolve_mention(uow, cid, m)
+                return connect.connect_people(uow, actor, seeker, mentor, note, now)
+            case c.ShowMyData():
+                return privacy.my_data(uow, actor, now)
+            case c.ForgetMe(confirmed=confirmed):
+                return privacy.forget_me(uow, actor, confirmed, now)
+            case c.AdminStats(days=days):
+                return admin.program_stats(uow, actor, days, now)
+            case c.AdminExport(what=what):
+                return admin.export_csv(uow, actor, what, now)
+            case c.AdminImport(path=path):
+                return self._import(uow, actor, path)
+            case c.AdminConfig(key=key, value=value):
+                if key is None:
+                    return admin.show_config(uow, actor)
+                if value is None:
+                    raise UsageError(
+                        f"Usage: /intro admin config {key} VALUE — or /intro admin config to "
+                        "see every setting."
+                    )
+                return admin.set_config(uow, actor, key, value, now)
+            case c.AdminBlock(member=mention, block=block):
+                target = resolve_mention(uow, cid, mention)
+                if block:
+                    return admin.block_member(uow, actor, target, now)
+                return admin.unblock_member(uow, actor, target, now)
+            case c.JoinAsMentor():
+                return mentors.open_profile_form(uow, actor, joining=True)
+            case c.EditMentorProfile():
+                return mentors.open_profile_form(uow, actor, joining=False)
+            case c.MentorOn():
+                return mentors.set_available(uow, actor, True, now)
+            case c.MentorOff():
+                return mentors.set_available(uow, actor, False, now)
+            case c.MentorAway(until=until):
+                return mentors.set_away(uow, actor, until, now)
+            case c.MentorCapacity(capacity=capacity):
+                return mentors.set_capacity(uow, actor, capacity, now)
+            case c.MentorRequests():
+                return mentors.pending_requests(uow, actor, now)
+            case c.MentorLeave():
+                return requests.leave_program(uow, actor, now)
+        return self._meeting_command(uow, actor, cmd)
+
+    def _meeting_command(self, uow: UnitOfWork, actor: Actor, cmd: c.Command) -> Outcome:
+        """Scheduling, prep, done, follow-ups and thanks (the meetings part of the program)."""
+        raise UsageError(
+            "Meeting tools (/intro schedule, prep, done, followup, thanks) aren't switched on "
+            "in this program yet. /intro help lists what you can do."
+        )
+
+    def _import(self, uow: UnitOfWork, actor: Actor, path: str | None) -> Outcome:
+        if path is None or self._import_reader is None:
+            raise UsageError(
+                "Usage: /intro admin import FILE — a CSV of mentors (header: handle, "
+                "display_name, headline, industries, ...). In Slack or Discord, upload the "
+                "file with the command."
+            )
+        try:
+            content = self._import_reader(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"I couldn't read {path}: {exc}") from None
+        return mentor_import.import_mentors_csv(uow, actor, content, self._clock.now())
+
+    def import_text(self, inv: Invocation, content: str) -> Outcome:
+        """An uploaded CSV of mentors (Slack/Discord file upload)."""
+        return self._run(
+            inv,
+            lambda uow, actor: mentor_import.import_mentors_csv(
+                uow, actor, content, self._clock.now()
+            ),
+        )
+
+    # ------------------------------------------------------------ buttons
+
+    def _action(self, uow: UnitOfWork, actor: Actor, action_id: str) -> Outcome:
+        now = self._clock.now()
+        match = _ACTION.match(action_id)
+        if not match:
+            raise UsageError("That button is from an older version of the bot. Please run the "
+                             "command again.")
+        scope, verb, entity_id = match["scope"], match["verb"], int(match["id"])
+        cid = actor.community_id
+        if scope == "intro":
+            if verb == "request":
+                mentor = uow.members.get(cid, entity_id)
+                if mentor is None:
+                    raise UsageError("I can't find that mentor any more. Try /intro find again.")
+                return requests.open_request_form(uow, actor, mentor, "", now)
+            if verb == "accept":
+                return requests.accept_request(uow, actor, entity_id, now)
+            if verb == "decline":
+                return requests.open_decline_form(uow, actor, entity_id, not_now=False)
+            if verb == "notnow":
+                return requests.open_decline_form(uow, actor, entity_id, not_now=True)
+            if verb == "cancel":
+                return requests.cancel_request(uow, actor, entity_id, now)
+        if scope == "warm" and verb in {"yes", "no"}:
+            return connect.mentor_answers(uow, actor, entity_id, verb == "yes", now)
+        if scope == "warm" and verb in {"join", "skip"}:
+            return connect.seeker_answers(uow, actor, entity_id, verb == "join", now)
+        return self._meeting_action(uow, actor, scope, verb, entity_id)
+
+    def _meeting_action(
+        self, uow: UnitOfWork, actor: Actor, scope: str, verb: str, entity_id: int
+    ) -> Outcome:
+        raise UsageError("That button is from an older version of the bot. Please run the "
+                         "command again.")
+
+    # ------------------------------------------------------------ forms
+
+    def _submit(
+        self, uow: UnitOfWork, actor: Actor, form_id: str, values: dict[str, str]
+    ) -> Outcome:
+        now = self._clock.now()
+        if form_id == mentors.PROFILE_FORM_ID:
+            return mentors.submit_profile(uow, actor, values, now)
+        match = _FORM.match(form_id)
+        if not match or not match["arg"].isdigit():
+            return self._meeting_submit(uow, actor, form_id, values)
+        scope, entity_id, flag = match["scope"], int(match["arg"]), match["flag"]
+        if scope == "request":
+            mentor = uow.members.get(actor.community_id, entity_id)
+            if mentor is None:
+                raise UsageError("I can't find that mentor any more. Try /intro find again.")
+            return requests.submit_request(uow, actor, mentor, values, flag == "confirm", now)
+        if scope == "decline":
+            return requests.decline_request(uow, actor, entity_id, values.get("reason", ""), now)
+        if scope == "notnow":
+            return requests.submit_not_now(uow, actor, entity_id, values.get("days", ""), now)
+        return self._meeting_submit(uow, actor, form_id, values)
+
+    def _meeting_submit(
+        self, uow: UnitOfWork, actor: Actor, form_id: str, values: dict[str, str]
+    ) -> Outcome:
+        raise UsageError("That form is from an older version of the bot. Please run the "
+                         "command again.")

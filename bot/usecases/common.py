@@ -1,0 +1,240 @@
+"""Pieces shared by several use cases: resolving people, rendering mentors, alternatives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.commands import Mention
+from bot.context import Actor, Invocation, slug_handle
+from bot.domain import (
+    AuditEntry,
+    FORMAT_LABELS,
+    IntroRequest,
+    Member,
+    MeetingFormat,
+    MentorHit,
+    MentorProfile,
+    MentorQuery,
+    month_key,
+)
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.messages import Button, ButtonStyle, Card, Field, Recipient
+from bot.ports import UnitOfWork
+from bot.program_settings import ProgramSettings
+
+MAX_NAME = 80
+
+
+def valid_tz(tz: str | None) -> str | None:
+    if not tz:
+        return None
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return tz
+
+
+def resolve_actor(
+    uow: UnitOfWork, inv: Invocation, now: datetime, admin_ids: frozenset[str]
+) -> Actor:
+    """Find or create the community and the member behind an invocation."""
+    key = inv.community
+    community = uow.communities.get_or_create(
+        key.platform, key.external_id, key.name or key.external_id, now
+    )
+    assert community.id is not None
+    user = inv.user
+    member = uow.members.by_platform_id(community.id, user.user_id)
+    tz = valid_tz(user.timezone)
+    name = (user.display_name or user.handle or user.user_id)[:MAX_NAME]
+    if member is None:
+        member = uow.members.add(
+            Member(
+                community_id=community.id,
+                platform_user_id=user.user_id,
+                display_name=name,
+                handle=slug_handle(user.handle or name),
+                created_at=now,
+                timezone=tz or "UTC",
+            )
+        )
+        uow.flush()
+    else:
+        if user.display_name and member.display_name != name:
+            member.display_name = name
+        if tz and member.timezone != tz:
+            member.timezone = tz
+    is_admin = (
+        user.is_platform_admin
+        or user.user_id in admin_ids
+        or member.handle in admin_ids
+        or member.is_admin
+    )
+    settings = ProgramSettings(uow.settings.get_all(community.id))
+    return Actor(community=community, member=member, settings=settings, is_admin=is_admin)
+
+
+def resolve_mention(uow: UnitOfWork, community_id: int, mention: Mention) -> Member:
+    member: Member | None = None
+    if mention.platform_user_id:
+        member = uow.members.by_platform_id(community_id, mention.platform_user_id)
+    if member is None and mention.name:
+        member = uow.members.by_handle(community_id, mention.name)
+    if member is None or member.erased_at is not None:
+        shown = mention.name or mention.raw
+        raise NotFound(
+            f"I don't know {shown} in this community. Check the spelling "
+            "(try /intro find to see mentors), or ask them to say hello to the bot once."
+        )
+    return member
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise NotAllowed("That's for program admins. Ask your career services team if you need it.")
+
+
+def require_not_blocked(uow: UnitOfWork, actor: Actor) -> None:
+    if uow.blocks.get(actor.community_id, actor.member_id) is not None:
+        raise NotAllowed(
+            "Your access to intro requests is paused by the program admins. "
+            "Please reach out to them if you think this is a mistake."
+        )
+
+
+def recipient(member: Member) -> Recipient:
+    assert member.id is not None
+    return Recipient(
+        member_id=member.id,
+        platform_user_id=member.platform_user_id,
+        display_name=member.display_name,
+    )
+
+
+def audit(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    community_id: int,
+    action: str,
+    now: datetime,
+    entity: str = "",
+    entity_id: int | None = None,
+    detail: str = "",
+) -> None:
+    uow.audit.record(
+        AuditEntry(
+            community_id=community_id,
+            action=action,
+            at=now,
+            actor_id=actor.member_id if actor else None,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+        )
+    )
+
+
+def check_text(value: str, label: str, limit: int, field: str, required: bool = False) -> str:
+    text = " ".join(value.split()) if "\n" not in value else value.strip()
+    if required and not text:
+        raise InvalidInput(f"Please fill in “{label}”.", field=field)
+    if len(text) > limit:
+        raise InvalidInput(
+            f"“{label}” is {len(text)} characters; please keep it under {limit}.", field=field
+        )
+    return text
+
+
+def format_labels(formats: Iterable[str]) -> str:
+    labels = []
+    for value in formats:
+        try:
+            labels.append(FORMAT_LABELS[MeetingFormat(value)])
+        except ValueError:
+            continue
+    return ", ".join(labels)
+
+
+def mentor_subtitle(profile: MentorProfile) -> str:
+    parts = []
+    if profile.role and profile.company:
+        parts.append(f"{profile.role} at {profile.company}")
+    elif profile.role or profile.company:
+        parts.append(profile.role or profile.company)
+    if profile.cohort:
+        parts.append(f"Class of {profile.cohort}")
+    return " · ".join(parts)
+
+
+def remaining_capacity(profile: MentorProfile, now: datetime) -> int:
+    used = profile.accepted_count if profile.accepted_month == month_key(now) else 0
+    return max(profile.capacity - used, 0)
+
+
+def mentor_card(profile: MentorProfile, member: Member, request_button: bool = True) -> Card:
+    fields = []
+    if profile.industries:
+        fields.append(Field("Industries", profile.industries))
+    if profile.expertise:
+        fields.append(Field("Knows about", profile.expertise))
+    if profile.formats:
+        fields.append(Field("Meets by", format_labels(profile.format_list())))
+    buttons: tuple[Button, ...] = ()
+    if request_button:
+        buttons = (
+            Button(
+                "Request intro", f"intro:request:{member.id}", ButtonStyle.PRIMARY
+            ),
+        )
+    return Card(
+        title=member.display_name,
+        subtitle=mentor_subtitle(profile),
+        text=profile.headline,
+        fields=tuple(fields),
+        buttons=buttons,
+    )
+
+
+def find_alternatives(
+    uow: UnitOfWork,
+    community_id: int,
+    request: IntroRequest,
+    now: datetime,
+    limit: int = 3,
+) -> list[MentorHit]:
+    """Up to `limit` other findable mentors for the seeker of `request`, similar first."""
+    if request.seeker_id is None:
+        return []
+    exclude = {request.seeker_id}
+    if request.mentor_id is not None:
+        exclude.add(request.mentor_id)
+    for other in uow.requests.for_seeker(community_id, request.seeker_id):
+        if other.mentor_id is not None and other.status in {"pending", "accepted", "scheduled"}:
+            exclude.add(other.mentor_id)
+    hits: list[MentorHit] = []
+    seen: set[int] = set()
+    queries = []
+    if request.industry:
+        queries.append(MentorQuery(industry=request.industry))
+    queries.append(MentorQuery())
+    for query in queries:
+        query.exclude_member_ids = frozenset(exclude | seen)
+        query.limit = limit - len(hits)
+        for hit in uow.mentors.search(community_id, query, now):
+            if hit.member.id is not None and hit.member.id not in seen:
+                seen.add(hit.member.id)
+                hits.append(hit)
+        if len(hits) >= limit:
+            break
+    return hits[:limit]
+
+
+def alternative_cards(hits: list[MentorHit]) -> tuple[Card, ...]:
+    return tuple(mentor_card(hit.profile, hit.member) for hit in hits)
+
+
+def settings_of(uow: UnitOfWork, community_id: int) -> ProgramSettings:
+    return ProgramSettings(uow.settings.get_all(community_id))
