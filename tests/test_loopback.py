@@ -45,7 +45,8 @@ def test_create_connection_to_an_outside_address_fails(guard: None) -> None:
 
 
 def test_lookup_of_slack_fails(guard: None) -> None:
-    with pytest.raises(RuntimeError, match=r"^non-loopback network access: name lookup of 'slack\.com'"):
+    expected = r"^non-loopback network access: name lookup of 'slack\.com'"
+    with pytest.raises(RuntimeError, match=expected):
         socket.getaddrinfo("slack.com", 443)
     with pytest.raises(NonLoopbackAccess):
         socket.gethostbyname("slack.com")
