@@ -253,3 +253,77 @@ def split_list(value: str) -> list[str]:
 
 def month_key(instant: datetime) -> str:
     return instant.strftime("%Y-%m")
+
+
+class FollowUpStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class FollowUp:
+    """A door the mentor opened (an intro to someone, reading, other) with a reminder."""
+
+    community_id: int
+    request_id: int
+    seeker_id: int | None
+    text: str
+    created_at: datetime
+    due_at: datetime | None = None
+    status: str = FollowUpStatus.OPEN
+    done_at: datetime | None = None
+    id: int | None = None
+
+
+class ReminderKind(StrEnum):
+    MENTOR_NUDGE = "mentor_nudge"
+    EXPIRED = "expired"
+    SCHEDULE_NUDGE = "schedule_nudge"
+    PREP = "prep"
+    TIMEBOX = "timebox"
+    CHECKIN = "checkin"
+    THANKS = "thanks"
+    FOLLOWUP = "followup"
+    AWAY_ENDED = "away_ended"
+    DIGEST = "digest"
+    NOTICE = "notice"  # an immediate DM queued for reliable delivery
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
+    DROPPED = "dropped"  # moot or too late to be useful
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class ReminderSpec:
+    """A reminder to put in the outbox. `dedupe_key` is unique: scheduling the same
+    reminder twice keeps one row."""
+
+    community_id: int
+    recipient_id: int
+    kind: str
+    due_at: datetime
+    dedupe_key: str
+    request_id: int | None = None
+    payload: str = "{}"  # JSON: what the renderer needs beyond the entity ids
+
+
+@dataclass(frozen=True)
+class ClaimedReminder:
+    """An outbox row claimed by one dispatcher under a lease."""
+
+    id: int
+    community_id: int
+    recipient_id: int
+    kind: str
+    due_at: datetime
+    dedupe_key: str
+    request_id: int | None
+    payload: str
+    attempts: int
+    lease_owner: str
+    lease_until: datetime

@@ -11,6 +11,9 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.domain import (
+    ClaimedReminder,
+    FollowUp,
+    ReminderSpec,
     AuditEntry,
     Block,
     Community,
@@ -132,6 +135,16 @@ class SearchLogRepository(Protocol):
     def since(self, community_id: int, since: datetime) -> list[SearchEvent]: ...
 
 
+class FollowUpRepository(Protocol):
+    def add(self, followup: FollowUp) -> FollowUp: ...
+
+    def get(self, community_id: int, followup_id: int) -> FollowUp | None: ...
+
+    def for_request(self, community_id: int, request_id: int) -> list[FollowUp]: ...
+
+    def for_seeker(self, community_id: int, seeker_id: int) -> list[FollowUp]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Use as a context manager; `commit()` makes changes stick,
     leaving the block without it rolls back."""
@@ -145,6 +158,8 @@ class UnitOfWork(Protocol):
     blocks: BlockRepository
     audit: AuditRepository
     searches: SearchLogRepository
+    followups: FollowUpRepository
+    outbox: ReminderOutbox
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -171,3 +186,29 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class ReminderOutbox(Protocol):
+    """The durable outbox of reminders (RELIABILITY.md): rows, claimed atomically."""
+
+    def schedule(self, spec: ReminderSpec) -> bool:
+        """Insert unless a row with the same dedupe key exists; True when inserted."""
+        ...
+
+    def reschedule(self, dedupe_key: str, community_id: int, due_at: datetime) -> bool:
+        """Move a pending row to a new due time (re-scheduled meeting)."""
+        ...
+
+    def cancel(
+        self, community_id: int, request_id: int, kinds: Sequence[str] | None = None
+    ) -> int:
+        """Cancel pending reminders of a request (all kinds, or only `kinds`)."""
+        ...
+
+    def cancel_key(self, community_id: int, dedupe_key: str) -> bool: ...
+
+    def pending_for(self, community_id: int, request_id: int) -> list[ClaimedReminder]:
+        """Pending rows of a request (lease fields may be empty)."""
+        ...
+
+    def for_recipient(self, community_id: int, member_id: int) -> list[ClaimedReminder]: ...
