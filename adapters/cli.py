@@ -30,7 +30,7 @@ Welcome to the Introbot demo — an alumni community of {mentors} sample mentors
 You act as any member; DMs the bot sends are printed as they are delivered.
 
 Try, one line at a time:
-  /as @sam.rivera              become Sam, a student (seekers: {seekers})
+  /as @{seeker}{pad}become a student (seekers: {seekers})
   /intro find climate          mentors who fit; press a [number] to request an intro
   /intro request @{mentor} how you broke into your field
   /as @{mentor}                become the mentor and answer with /press N
@@ -101,6 +101,8 @@ def demo(
     banner = BANNER.format(
         mentors=len(mentors),
         seekers=", ".join(f"@{p.handle}" for p in seekers) or "anyone",
+        seeker=seekers[0].handle if seekers else "sam.rivera",
+        pad=" " * max(1, 26 - len(seekers[0].handle if seekers else "sam.rivera")),
         mentor=mentors[0].handle if mentors else "maria.chen",
         admin=next(iter(sorted(admins)), "admin"),
     )
