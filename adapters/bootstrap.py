@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from storage.uow import make_uow_factory
 
 from bot.app import IntroProgram
 from bot.clock import Clock, SystemClock
 from storage.engine import create_engine_for
 from storage.migrate import upgrade
-from storage.uow import make_uow_factory
 
 
 @dataclass

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.commands import Mention
 from bot.context import Actor, Invocation, slug_handle
 from bot.domain import (
-    AuditEntry,
     FORMAT_LABELS,
+    AuditEntry,
     IntroRequest,
-    Member,
     MeetingFormat,
+    Member,
     MentorHit,
     MentorProfile,
     MentorQuery,
