@@ -37,7 +37,7 @@ class MeetingInvite:
     description: str  # includes the prep hint text
     organizer_name: str
     attendee_names: tuple[str, ...]
-    tz: str  # the timezone the event is shown in (DTSTART;TZID=… plus its VTIMEZONE)
+    tz: str  # the zone of DTSTART;TZID=… and its VTIMEZONE (UTC in a repeated hour's 2nd run)
     stamp: datetime  # DTSTAMP: when this invite was made, aware UTC, from the clock
     cancelled: bool = False  # METHOD:CANCEL and STATUS:CANCELLED
 
@@ -69,7 +69,11 @@ def build_invite(invite: MeetingInvite) -> bytes:
     """The invite as an iCalendar file: one VEVENT plus the VTIMEZONE its times use."""
     zone = _zone(invite.tz)
     start = invite.start.astimezone(zone)
-    end = start + timedelta(minutes=invite.minutes)
+    end = (invite.start + timedelta(minutes=invite.minutes)).astimezone(zone)
+    if not (_writable_as_local(start) and _writable_as_local(end)):
+        # RFC 5545 reads a repeated local time as its first occurrence: a meeting in the
+        # second one (clocks going back) is written in UTC so that no client moves it.
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
 
     event = Event()
     event.add("uid", invite.uid)
@@ -101,6 +105,11 @@ def build_invite(invite: MeetingInvite) -> bytes:
     )
     data: bytes = calendar.to_ical()
     return data
+
+
+def _writable_as_local(instant: datetime) -> bool:
+    """True when the wall-clock time alone (first occurrence) names this instant."""
+    return instant.replace(fold=0).astimezone(UTC) == instant.astimezone(UTC)
 
 
 def _zone(tz: str) -> ZoneInfo:
