@@ -66,9 +66,13 @@ _ANY_MENTION = re.compile(
 )
 
 
+# Plain names that address a crowd, not one member.
+_CROWDS = frozenset({"here", "channel", "everyone", "all"})
+
+
 def _mention_from_raw(raw: str) -> Mention | None:
-    """The mention that `raw` is as a whole (trailing ``,;.`` allowed), or None."""
-    trimmed = raw.rstrip(",;.")
+    """The mention that `raw` is as a whole (trailing ``,;.:!?`` allowed), or None."""
+    trimmed = raw.rstrip(",;.:!?")
     if match := _DISCORD_USER.fullmatch(trimmed):
         return Mention(raw=trimmed, platform_user_id=match.group(1), name=None)
     if match := _SLACK_USER.fullmatch(trimmed):
@@ -76,7 +80,7 @@ def _mention_from_raw(raw: str) -> Mention | None:
     if match := _QUOTED_NAME.fullmatch(trimmed):
         name = " ".join(match.group(1).split())
         return Mention(raw=trimmed, platform_user_id=None, name=name) if name else None
-    if match := _PLAIN_NAME.fullmatch(trimmed):
+    if (match := _PLAIN_NAME.fullmatch(trimmed)) and match.group(1).lower() not in _CROWDS:
         return Mention(raw=trimmed, platform_user_id=None, name=match.group(1))
     return None
 
@@ -94,8 +98,9 @@ def mentions_in(text: str) -> list[Mention]:
         if user_id:
             mention = Mention(raw=match.group(0), platform_user_id=user_id, name=None)
         else:
-            name = " ".join((match.group("quoted") or match.group("plain") or "").split())
-            if not name:
+            plain = match.group("plain")
+            name = " ".join((match.group("quoted") or plain or "").split())
+            if not name or (plain and plain.lower() in _CROWDS):
                 continue
             mention = Mention(raw=match.group(0), platform_user_id=None, name=name)
         identity = (mention.platform_user_id, mention.name)
@@ -1045,10 +1050,10 @@ def parse_command(root: str, text: str) -> Command:
     root_name = root.strip().lstrip("/").lower()
     if root_name not in _ROOTS:
         raise UsageError(f"I answer /intro and /mentor, not /{root_name[:30]}. Try /intro help.")
-    cleaned = _clean(text)
-    if len(cleaned) > _MAX_COMMAND:
+    cleaned = _clean(text[: 2 * _MAX_COMMAND + 1])
+    if len(cleaned) > _MAX_COMMAND or len(text) > 2 * _MAX_COMMAND:
         raise InvalidInput(
-            f"That is too long for me to read ({len(cleaned)} characters). "
+            "That is too long for me to read. "
             f"Keep what you write to {MAX_TEXT} characters or fewer."
         )
     tokens = _tokenize(cleaned)

@@ -596,6 +596,22 @@ def test_mentions_in_ignores_what_is_not_a_person() -> None:
 def test_trailing_punctuation_is_not_part_of_a_name() -> None:
     assert mentions_in("thanks @maria.") == [MARIA]
     assert parse_command("intro", "admin block @maria.") == AdminBlock(MARIA, True)
+    assert parse_command("intro", "request @maria: hi") == RequestIntro(MARIA, "hi")
+    assert parse_command("intro", "request <@U123ABC>, hi") == RequestIntro(SLACK_MARIA, "hi")
+
+
+@pytest.mark.parametrize("crowd", ["@here", "@channel", "@everyone", "@All"])
+def test_a_crowd_is_not_a_member(crowd: str) -> None:
+    assert mentions_in(f"hello {crowd}") == []
+    with pytest.raises(UsageError) as caught:
+        parse_command("intro", f"request {crowd} hi")
+    assert "isn't a mention of a member" in caught.value.message
+
+
+def test_huge_text_is_refused_without_reading_it_all() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_command("intro", "find " + "\x00" * 1_000_000 + "x" * 10)
+    assert f"{MAX_TEXT} characters or fewer" in caught.value.message
 
 
 # --------------------------------------------------------------------------- properties
