@@ -104,9 +104,12 @@ class IntroProgram:
         cmd = c.parse_command(root, text)
         match cmd:
             case c.Help(topic=topic):
-                body = HELP_MENTOR if root.lstrip("/") == "mentor" else HELP_INTRO
-                if topic and topic in c.USAGE:
-                    body = c.USAGE[topic]
+                if topic == "mentor":
+                    body = HELP_MENTOR
+                elif topic:
+                    body = "\n".join(c.usage_lines(topic)) or HELP_INTRO
+                else:
+                    body = HELP_MENTOR if root.lstrip("/") == "mentor" else HELP_INTRO
                 return Outcome(reply=Message(text=body))
             case c.FindMentors(terms=terms, industry=industry, company=company):
                 return requests.find_mentors(uow, actor, list(terms), industry, company, now)
