@@ -13,7 +13,8 @@ The table `RULES` is the contract. How to read it:
 * In a pattern, a space stands for any run of spaces, line breaks or hyphens, so ``full time``
   also matches ``full-time``. ``<ORG>`` is a word for the mentor's workplace (company, team,
   firm …), ``<RESUME>`` is resume, CV or portfolio, ``<NOT_ADVICE>`` stops a match when the
-  noun is followed by an advice word (``interview tips``, ``job search``, ``role model``).
+  noun is followed by an advice word (``interview tips``, ``job search``, ``role model``), and
+  ``<NOT_TIME>`` when "openings" are about the calendar (``any openings on Tuesday?``).
 * A rule marked ``learning_ok`` names a *topic* rather than an ask ("referrals", "job
   openings", "open roles"). Its match is clean inside a **learning question**: a clause that
   opens with how / what / why / where / when / which / who (optionally after a polite lead-in
@@ -47,6 +48,7 @@ mentor never sees it.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -112,6 +114,17 @@ _NOT_ADVICE = (
     r"|ideas?|pointers?|search|searching|hunt|hunting|market|descriptions?|titles?|models?"
     r"|process|guidance|insights?|boards?|fairs?|sites?)\b)"
 )
+# Stops an "openings" match that is about the mentor's calendar ("any openings on Tuesday?").
+_NOT_TIME = (
+    r"(?! (?:(?:at|around|by|before|after) \d"
+    r"|(?:(?:in|on|for|during|this|next|later|from) )?"
+    r"(?:(?:your|my|the|a|an|this|next|quick|short|brief) ){0,2}(?:\d+ )?"
+    r"(?:\d{1,2}(?::\d\d)?(?:-\d{1,2})?\s*(?:am|pm|a\.m|p\.m)\b|\d{1,2}:\d\d"
+    r"|(?:calendar|schedule|diary|agenda|week|weekend|days?|today|tomorrow|tonight|mornings?"
+    r"|afternoons?|evenings?|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mondays?|tuesdays?"
+    r"|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|time|times|slots?|calls?|chats?"
+    r"|meetings?|coffee|minutes?|mins?|hours?)\b)))"
+)
 _GAP = r"[\s\-]+"  # what a space in a pattern stands for
 
 
@@ -120,6 +133,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
         pattern.replace("<ORG>", _ORG)
         .replace("<RESUME>", _RESUME)
         .replace("<NOT_ADVICE>", _NOT_ADVICE)
+        .replace("<NOT_TIME>", _NOT_TIME)
     )
     return re.compile(expanded.replace(" ", _GAP))
 
@@ -215,16 +229,18 @@ RULES: tuple[LintRule, ...] = (
     # --- Openings ------------------------------------------------------------------------
     _rule("any-openings",
           r"\bany (?:job |open |current |new )?(?:openings?|vacanc(?:y|ies)"
-          r"|open (?:roles?|positions?|spots?|reqs?))\b",
+          r"|open (?:roles?|positions?|spots?|reqs?))\b<NOT_TIME>",
           _OPENINGS, _OPENINGS_HINT, learning_ok=True),
     _rule("job-openings",
           r"\bjob (?:openings?|vacanc(?:y|ies)|opportunit(?:y|ies)|leads?)\b",
           _OPENINGS, _OPENINGS_HINT, learning_ok=True),
     _rule("openings",
-          r"\bopenings\b|\b(?:an?|any) (?:job |open )?opening (?:at|on|in|with|for)\b",
+          r"\bopenings\b<NOT_TIME>|\b(?:an?|any) (?:job |open )?opening (?:at|on|in|with|for)\b"
+          r"<NOT_TIME>",
           _OPENINGS, _OPENINGS_HINT, learning_ok=True),
     _rule("open-roles",
-          r"\bopen (?:roles?|positions?|reqs?|requisitions?|headcount|spots?|vacanc(?:y|ies))\b",
+          r"\bopen (?:roles?|positions?|reqs?|requisitions?|headcount|spots?|vacanc(?:y|ies))\b"
+          r"<NOT_TIME>",
           _OPENINGS, _OPENINGS_HINT, learning_ok=True),
     _rule("roles-available",
           r"\b(?:jobs?|positions?|roles?|spots?|internships?) (?:available|opening up)\b",
@@ -232,7 +248,7 @@ RULES: tuple[LintRule, ...] = (
     _rule("do-you-have-roles",
           r"\b(?:do|does) (?:you|your <ORG>) (?:\w+ )?(?:have|need|want|take|offer|run|hire)"
           r"(?: any)? (?:\w+ )?(?:interns?|internships?|openings?|jobs?|positions?|roles"
-          r"|vacanc(?:y|ies))\b<NOT_ADVICE>",
+          r"|vacanc(?:y|ies))\b<NOT_ADVICE><NOT_TIME>",
           _OPENINGS, _OPENINGS_HINT, learning_ok=True),
     # --- A job, an interview, a place on the team ----------------------------------------
     _rule("get-me-a-job",
@@ -432,12 +448,12 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def _clause_bounds(text: str, position: int) -> tuple[int, int]:
-    start = 0
-    for brk in _CLAUSE_BREAK.finditer(text, 0, position):
-        start = brk.end()
-    end_match = _CLAUSE_BREAK.search(text, position)
-    return start, end_match.start() if end_match else len(text)
+def _clause_bounds(breaks: list[tuple[int, int]], length: int, position: int) -> tuple[int, int]:
+    """The clause around `position`, given the (start, end) of every clause break in order."""
+    index = bisect.bisect_right(breaks, (position, length + 1))
+    start = breaks[index - 1][1] if index else 0
+    end = breaks[index][0] if index < len(breaks) else length
+    return start, end
 
 
 def _reported_span(match: re.Match[str]) -> tuple[int, int]:
@@ -449,6 +465,7 @@ def _reported_span(match: re.Match[str]) -> tuple[int, int]:
 
 def _lint_text(text: str) -> list[LintFinding]:
     norm, origin = _normalise(text)
+    breaks = [brk.span() for brk in _CLAUSE_BREAK.finditer(norm)]
     hits: list[tuple[int, int, LintRule]] = []
     for rule in RULES:
         for match in rule.pattern.finditer(norm):
@@ -456,7 +473,7 @@ def _lint_text(text: str) -> list[LintFinding]:
             if start == end:
                 continue
             if rule.learning_ok:
-                c_start, c_end = _clause_bounds(norm, start)
+                c_start, c_end = _clause_bounds(breaks, len(norm), start)
                 clause = norm[c_start:c_end]
                 if _is_learning_question(clause, start - c_start, min(end, c_end) - c_start):
                     continue

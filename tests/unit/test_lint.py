@@ -36,6 +36,7 @@ FLAGGED = [
     ("I saw a job opening on your careers page.", OPENINGS, "a job opening on"),
     ("Are there open positions on your team?", OPENINGS, "open positions"),
     ("Any open roles?", OPENINGS, "Any open roles"),
+    ("Any openings for juniors on your team?", OPENINGS, "Any openings"),
     ("What openings do you have?", OPENINGS, "openings"),
     ("Could you tell me if there are any openings?", OPENINGS, "any openings"),
     ("Does your company offer internships?", OPENINGS, "Does your company offer internships"),
@@ -110,6 +111,10 @@ CLEAN = [
     "I did an internship at your company in 2022.",
     "I was referred to you by Priya.",
     "I found you through a referral from Sam.",
+    # "openings" in the mentor's calendar (the availability field)
+    "Do you have any openings in your calendar next week?",
+    "Any open spots on Tuesday for a 15-minute call?",
+    "Do you have any openings at 3pm?",
     # ordinary words near the trigger words
     "What skills helped you get started in design?",
     "What time would work for you next week?",
