@@ -37,6 +37,7 @@ JSON = "application/json"
 MULTIPART = "multipart/form-data"
 
 
+
 def _also_digit_string(original: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [original, {"type": "string", "pattern": "^[0-9]+$"}]}
 
