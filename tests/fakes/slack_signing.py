@@ -246,6 +246,8 @@ class SlackRequestSigner:
         signature = SignatureVerifier(secret).generate_signature(
             timestamp=str(timestamp), body=body
         )
+        if signature is None:
+            raise ValueError("slack_sdk made no signature")
         return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
 
     def _form(

@@ -187,6 +187,7 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
             "apps.connections.open": self._apps_connections_open,
+            "files.upload": self._files_upload_retired,
         }
         self._overrides: dict[str, Handler] = {}
         self._failures: dict[str, list[Answer]] = {}
@@ -262,7 +263,17 @@ class FakeSlack:
     ) -> dict[str, Any]:
         """Add a workspace member that users.info, conversations.open and DMs know about."""
         real = real_name if real_name is not None else name
-        user = {
+        shown = display_name if display_name is not None else name
+        profile: dict[str, Any] = {
+            "real_name": real,
+            "display_name": shown,
+            "real_name_normalized": real,
+            "display_name_normalized": shown,
+            "team": self.team_id,
+        }
+        if email is not None:
+            profile["email"] = email
+        user: dict[str, Any] = {
             "id": user_id,
             "team_id": self.team_id,
             "name": name,
@@ -276,16 +287,8 @@ class FakeSlack:
             "is_ultra_restricted": False,
             "is_bot": is_bot,
             "is_app_user": False,
-            "profile": {
-                "real_name": real,
-                "display_name": display_name if display_name is not None else name,
-                "real_name_normalized": real,
-                "display_name_normalized": display_name if display_name is not None else name,
-                "team": self.team_id,
-            },
+            "profile": profile,
         }
-        if email is not None:
-            user["profile"]["email"] = email
         self.users[user_id] = user
         return user
 
@@ -455,17 +458,20 @@ class FakeSlack:
             else:
                 form = await request.post()
                 for key, value in form.items():
-                    params[key] = value if isinstance(value, str) else value.file.read()
+                    if isinstance(value, web.FileField):
+                        params[key] = value.file.read()
+                    else:
+                        params[key] = value
         token = params.pop("token", None)
         authorization = request.headers.get("Authorization", "")
         if authorization.startswith("Bearer "):
             token = authorization.removeprefix("Bearer ").strip()
         for key in JSON_FIELDS:
-            value = params.get(key)
-            if isinstance(value, str):
+            text = params.get(key)
+            if isinstance(text, str):
                 # Left as text when it is not JSON: the checks below report it.
                 with contextlib.suppress(json.JSONDecodeError):
-                    params[key] = json.loads(value)
+                    params[key] = json.loads(text)
         call = SlackCall(
             method=method,
             params=params,
@@ -863,6 +869,11 @@ class FakeSlack:
                 }
             )
         return {"ok": True, "files": answered}
+
+    def _files_upload_retired(self, call: SlackCall) -> Answer:
+        # Slack retired files.upload in 2025; slack_sdk's files_upload_v2 is the way now.
+        self.violations.append("call to files.upload, which Slack retired: use files_upload_v2")
+        raise _SlackError("method_deprecated")
 
     def _apps_connections_open(self, call: SlackCall) -> Answer:
         return {"ok": True, "url": self.socket.issue_url(f"ws://127.0.0.1:{self.port}/")}

@@ -219,7 +219,7 @@ class SocketBolt:
 
 async def connect_socket_mode(slack: FakeSlack, app: AsyncApp) -> AsyncSocketModeHandler:
     handler = AsyncSocketModeHandler(app, app_token=slack.app_token)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     await slack.wait_for_socket(1)
     return handler
 
@@ -231,7 +231,7 @@ async def socket_bolt(slack: FakeSlack) -> AsyncIterator[SocketBolt]:
     try:
         yield SocketBolt(app, journal, handler)
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
 
 
 # ---------------------------------------------------------------------------- Web API alone
@@ -276,6 +276,13 @@ async def test_spec_method_the_fake_does_not_serve_can_be_answered(
     assert answer["ok"] is True
     assert slack.last_call("reactions.add").params["name"] == "wave"
     slack.assert_no_violations()
+
+
+async def test_retired_files_upload_is_refused(slack: FakeSlack, client: AsyncWebClient) -> None:
+    with pytest.raises(SlackApiError) as caught, pytest.warns(UserWarning):
+        await client.files_upload(channels=GENERAL, content="x", filename="x.txt")
+    assert caught.value.response["error"] == "method_deprecated"
+    assert "files_upload_v2" in slack.violations[0]
 
 
 async def test_tokens_are_checked(slack: FakeSlack) -> None:
@@ -807,7 +814,7 @@ async def test_late_socket_ack_is_a_violation() -> None:
                 "slash_commands", slash_command_payload("/slow", user_id=ANA, channel_id=GENERAL)
             )
         finally:
-            await handler.close_async()
+            await handler.close_async()  # type: ignore[no-untyped-call]
     assert not ack.in_time
     assert ack.elapsed == pytest.approx(3.5)
     assert len(slack.violations) == 1
