@@ -37,7 +37,6 @@ JSON = "application/json"
 MULTIPART = "multipart/form-data"
 
 
-
 def _also_digit_string(original: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [original, {"type": "string", "pattern": "^[0-9]+$"}]}
 
@@ -46,26 +45,25 @@ def _at_most_2000(original: dict[str, Any]) -> dict[str, Any]:
     return {**original, "maxLength": 2000}
 
 
-# Where the description differs from what Discord does: schema -> property -> (change, reason).
-ADJUSTMENTS: dict[str, dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], str]]] = {
-    "ApplicationCommandUpdateRequest": {
-        "default_member_permissions": (
-            _also_digit_string,
-            "Discord documents this field as a string of permission bits and discord.py sends"
-            " it as one; the description says integer only.",
-        ),
-    },
-    "MessageCreateRequest": {
-        "content": (
-            _at_most_2000,
-            "Discord refuses bot messages over 2000 characters (50035); the description"
-            " allows 4000.",
-        ),
-    },
-    "MessageEditRequestPartial": {
-        "content": (_at_most_2000, "as for MessageCreateRequest"),
-    },
-}
+def _also_integer(original: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [original, {"type": "integer", "minimum": 0}]}
+
+
+Change = Callable[[dict[str, Any]], dict[str, Any]]
+
+# Where the description and Discord itself disagree:
+# (schema, property or None for the whole schema, change, reason).
+ADJUSTMENTS: list[tuple[str, str | None, Change, str]] = [
+    ("SnowflakeType", None, _also_integer,
+     "Discord takes ids as JSON numbers too, and discord.py sends some that way"
+     " (recipient_id, message_reference ids)."),
+    ("ApplicationCommandUpdateRequest", "default_member_permissions", _also_digit_string,
+     "Discord documents this field as a string of permission bits and discord.py sends it"
+     " as one; the description says integer only."),
+    ("MessageCreateRequest", "content", _at_most_2000,
+     "Discord refuses bot messages over 2000 characters (50035); the description allows 4000."),
+    ("MessageEditRequestPartial", "content", _at_most_2000, "as for MessageCreateRequest"),
+]
 
 
 def _pointer_token(text: str) -> str:
@@ -83,6 +81,11 @@ def _is_wrong_variant(error: ValidationError) -> bool:
     return error.validator in ("enum", "const") and error.path and error.path[-1] == "type"
 
 
+def _is_not_null(error: ValidationError) -> bool:
+    """The ``null`` branch of an optional value failed: rarely the interesting one."""
+    return error.validator == "type" and error.validator_value in ("null", ["null"])
+
+
 def _leaves(error: ValidationError) -> list[ValidationError]:
     """The errors that explain ``error``: inside anyOf/oneOf, those of the closest variant."""
     if not error.context:
@@ -92,9 +95,10 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
         branches[sub.relative_schema_path[0]].append(sub)
     explained = [[leaf for sub in subs for leaf in _leaves(sub)] for subs in branches.values()]
 
-    def closeness(leaves: list[ValidationError]) -> tuple[bool, int, int]:
+    def closeness(leaves: list[ValidationError]) -> tuple[bool, bool, int, int]:
         return (
             not any(_is_wrong_variant(leaf) for leaf in leaves),
+            not all(_is_not_null(leaf) for leaf in leaves),
             min(len(leaf.absolute_path) for leaf in leaves),
             -len(leaves),
         )
@@ -134,12 +138,14 @@ class OpenApiRequests:
     def _with_tolerances(document: dict[str, Any]) -> dict[str, Any]:
         document = copy.deepcopy(document)
         schemas = document.get("components", {}).get("schemas", {})
-        for schema_name, properties in ADJUSTMENTS.items():
-            schema = schemas.get(schema_name)
-            if schema is None:
+        for schema_name, prop, change, _reason in ADJUSTMENTS:
+            if schema_name not in schemas:
                 continue
-            for prop, (change, _reason) in properties.items():
-                schema["properties"][prop] = change(schema["properties"][prop])
+            if prop is None:
+                schemas[schema_name] = change(schemas[schema_name])
+            else:
+                properties = schemas[schema_name]["properties"]
+                properties[prop] = change(properties[prop])
         return document
 
     def template_for(self, path: str) -> str | None:
