@@ -295,6 +295,13 @@ class SlackRequestSigner:
     ) -> SignedRequest:
         return self.interactive(view_submission_payload(view, **fields), forged=forged, stale=stale)
 
+    def url_verification(self, challenge: str = "fake-challenge") -> SignedRequest:
+        """The handshake Slack sends when an Events API request URL is saved."""
+        payload = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
+        body = json.dumps(payload)
+        headers = {"Content-Type": "application/json", **self.sign(body)}
+        return SignedRequest(body=body, headers=headers, payload=payload)
+
     def event(
         self,
         event: Mapping[str, Any],

@@ -13,6 +13,7 @@ import asyncio
 import json
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +72,16 @@ class _Pending:
 
 
 class SocketModeServer:
-    def __init__(self, *, clock: Seconds, app_id: str, violations: list[str]) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Seconds,
+        app_id: str,
+        violations: list[str],
+        on_change: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._clock = clock
+        self._on_change = on_change
         self._app_id = app_id
         self._violations = violations
         self._tickets: set[str] = set()
@@ -98,6 +107,8 @@ class SocketModeServer:
         condition = self._condition()
         async with condition:
             condition.notify_all()
+        if self._on_change is not None:
+            await self._on_change()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ticket = request.query.get("ticket", "")
@@ -132,6 +143,7 @@ class SocketModeServer:
                 if message.type != WSMsgType.TEXT:
                     continue
                 self._receive(connection, message.data)
+                await self._notify()
         finally:
             connection.closed_at = self._clock()
             await self._notify()

@@ -200,7 +200,9 @@ class FakeSlack:
         self._activity: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
-        self.socket = SocketModeServer(clock=clock, app_id=app_id, violations=self.violations)
+        self.socket = SocketModeServer(
+            clock=clock, app_id=app_id, violations=self.violations, on_change=self._notify
+        )
         self.add_user(bot_user_id, bot_name, is_bot=True)
 
     # ------------------------------------------------------------------ lifecycle
@@ -363,7 +365,8 @@ class FakeSlack:
     async def wait_until(
         self, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "it"
     ) -> None:
-        """Wait until `predicate()` holds; it is checked again after every request the fake serves.
+        """Wait until `predicate()` holds, checking again after every request the fake serves
+        and every Socket Mode message or connection change.
 
         For work an app does after its ack (Bolt runs that in the background in HTTP mode)."""
         condition = self._condition()
@@ -599,6 +602,9 @@ class FakeSlack:
         channel = str(value)
         if channel in self.channels:
             return channel
+        named = [c for c in self.channels.values() if c.get("name") == channel.lstrip("#")]
+        if named:
+            return str(named[0]["id"])
         if channel[:1] in ("U", "W") and channel in self.users:
             return self._open_dm([channel])[0]
         raise _SlackError("channel_not_found")

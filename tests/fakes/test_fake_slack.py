@@ -336,6 +336,10 @@ async def test_post_update_and_ephemeral(slack: FakeSlack, client: AsyncWebClien
     assert caught.value.response["error"] == "no_text"
 
 
+async def test_posting_by_channel_name(client: AsyncWebClient) -> None:
+    assert (await client.chat_postMessage(channel="#general", text="hi"))["channel"] == GENERAL
+
+
 async def test_posting_to_a_user_id_lands_in_the_dm(
     slack: FakeSlack, client: AsyncWebClient
 ) -> None:
@@ -717,6 +721,12 @@ async def test_http_event_and_its_retry_header(
     # Bolt does not dedupe retries: the app sees both deliveries.
     assert http_bolt.journal.retry_nums == [None, "1"]
     assert slack.home_views[ANA]["blocks"][0]["text"]["text"] == "Welcome home"
+
+
+async def test_http_url_verification(http_bolt: HttpBolt, signer: SlackRequestSigner) -> None:
+    reply = await signer.url_verification("abc123").post(http_bolt.url)
+    assert reply.status == 200
+    assert reply.json() == {"challenge": "abc123"}
 
 
 # ---------------------------------------------------------------------------- Bolt, Socket Mode
