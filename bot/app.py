@@ -10,22 +10,34 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from bot import commands as c
 from bot.clock import Clock
 from bot.context import Actor, CommunityKey, Invocation
-from bot.domain import Member
+from bot.domain import ClaimedReminder, Member
 from bot.errors import IntrobotError, InvalidInput, UsageError
-from bot.messages import Message, Outcome
+from bot.messages import DirectMessage, Message, Outcome
 from bot.ports import UnitOfWork
 from bot.texts import HELP_INTRO, HELP_MENTOR
-from bot.usecases import admin, connect, mentor_import, mentors, privacy, requests
+from bot.usecases import (
+    admin,
+    connect,
+    meetings,
+    mentor_import,
+    mentors,
+    privacy,
+    requests,
+    sweep,
+)
 from bot.usecases.common import resolve_actor, resolve_mention
+from bot.usecases.reminder_messages import render_reminder
 
 log = logging.getLogger(__name__)
 
 _ACTION = re.compile(r"^(?P<scope>[a-z]+):(?P<verb>[a-z-]+):(?P<id>\d{1,18})$")
 _FORM = re.compile(r"^(?P<scope>[a-z]+):(?P<arg>[a-z0-9]+)(?::(?P<flag>[a-z]+))?$")
+_DIGEST_MEMO_LIMIT = 100_000
 
 
 class IntroProgram:
@@ -42,6 +54,7 @@ class IntroProgram:
         self._clock = clock
         self._admin_ids = admin_ids
         self._import_reader = import_reader
+        self._known_digest_keys: set[str] = set()
 
     # ------------------------------------------------------------ entry points
 
@@ -168,10 +181,19 @@ class IntroProgram:
 
     def _meeting_command(self, uow: UnitOfWork, actor: Actor, cmd: c.Command) -> Outcome:
         """Scheduling, prep, done, follow-ups and thanks (the meetings part of the program)."""
-        raise UsageError(
-            "Meeting tools (/intro schedule, prep, done, followup, thanks) aren't switched on "
-            "in this program yet. /intro help lists what you can do."
-        )
+        now = self._clock.now()
+        match cmd:
+            case c.ScheduleMeeting(request_id=rid, when=when, minutes=minutes):
+                return meetings.schedule_meeting(uow, actor, rid, when, minutes, now)
+            case c.ShowPrep(request_id=rid):
+                return meetings.show_prep(uow, actor, rid, now)
+            case c.LogMeetingDone(request_id=rid, learned=learned):
+                return meetings.log_done(uow, actor, rid, learned, now)
+            case c.AddFollowUp(request_id=rid, text=text, in_days=days):
+                return meetings.add_followup(uow, actor, rid, text, days, now)
+            case c.MarkThanked(request_id=rid):
+                return meetings.thanks(uow, actor, rid)
+        raise UsageError("I didn't understand that. /intro help lists what you can do.")
 
     def _import(self, uow: UnitOfWork, actor: Actor, path: str | None) -> Outcome:
         if path is None or self._import_reader is None:
@@ -228,6 +250,26 @@ class IntroProgram:
     def _meeting_action(
         self, uow: UnitOfWork, actor: Actor, scope: str, verb: str, entity_id: int
     ) -> Outcome:
+        now = self._clock.now()
+        match scope, verb:
+            case "meeting", "done":
+                return meetings.open_done_form(uow, actor, entity_id)
+            case "meeting", "snooze":
+                return meetings.snooze_checkin(uow, actor, entity_id, now)
+            case "meeting", "noshow":
+                return meetings.record_no_show(uow, actor, entity_id, now)
+            case "meeting", "prep":
+                return meetings.show_prep(uow, actor, entity_id, now)
+            case "followup", "log":
+                return meetings.open_followup_form(uow, actor, entity_id)
+            case "followup", "done":
+                return meetings.followup_done(uow, actor, entity_id, now)
+            case "thanks", "draft":
+                return meetings.thanks(uow, actor, entity_id)
+            case "thanks", "send":
+                return meetings.open_thanks_form(uow, actor, entity_id)
+            case "thanks", "mark":
+                return meetings.mark_thanked(uow, actor, entity_id, now)
         raise UsageError("That button is from an older version of the bot. Please run the "
                          "command again.")
 
@@ -257,5 +299,49 @@ class IntroProgram:
     def _meeting_submit(
         self, uow: UnitOfWork, actor: Actor, form_id: str, values: dict[str, str]
     ) -> Outcome:
+        now = self._clock.now()
+        match = _FORM.match(form_id)
+        if match and match["arg"].isdigit() and match["flag"] is None:
+            scope, request_id = match["scope"], int(match["arg"])
+            if scope == "done":
+                return meetings.log_done(uow, actor, request_id, values.get("learned", ""),
+                                         now)
+            if scope == "followup":
+                return meetings.submit_followup(uow, actor, request_id, values, now)
+            if scope == "thanks":
+                return meetings.send_thanks(uow, actor, request_id, values.get("note", ""),
+                                            now)
         raise UsageError("That form is from an older version of the bot. Please run the "
                          "command again.")
+
+    # ------------------------------------------------------------ reminders
+
+    def render_reminder(self, item: ClaimedReminder) -> tuple[DirectMessage | None, str]:
+        """The DM to send now for a claimed outbox row, built from the current state in its
+        own transaction; or (None, reason) when the reminder is moot or too late (the
+        dispatcher records it as dropped with that reason)."""
+        with self._uow_factory() as uow:
+            return render_reminder(uow, item, self._clock.now())
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Periodic work for every community (expiries, freezes, away-ended, digests): one
+        transaction per community. Returns how many things changed or were queued."""
+        now = now or self._clock.now()
+        with self._uow_factory() as uow:
+            community_ids = [c.id for c in uow.communities.all() if c.id is not None]
+        if len(self._known_digest_keys) > _DIGEST_MEMO_LIMIT:
+            self._known_digest_keys.clear()
+        total = 0
+        for community_id in community_ids:
+            try:
+                with self._uow_factory() as uow:
+                    result = sweep.sweep_community(uow, community_id, now,
+                                                   self._known_digest_keys)
+                    uow.commit()
+            except Exception:
+                # One community's trouble must not stop the others; the next sweep retries.
+                log.exception("periodic work failed for community %s", community_id)
+                continue
+            self._known_digest_keys.update(result.digest_keys)
+            total += result.total
+        return total

@@ -43,7 +43,10 @@ TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
             RequestStatus.CANCELLED,
         }
     ),
-    RequestStatus.ACCEPTED: frozenset({RequestStatus.SCHEDULED, RequestStatus.CANCELLED}),
+    # accepted → completed: the seeker logs a meeting whose time was never recorded.
+    RequestStatus.ACCEPTED: frozenset(
+        {RequestStatus.SCHEDULED, RequestStatus.COMPLETED, RequestStatus.CANCELLED}
+    ),
     RequestStatus.SCHEDULED: frozenset(
         {
             RequestStatus.SCHEDULED,

@@ -11,17 +11,17 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.domain import (
-    ClaimedReminder,
-    FollowUp,
-    ReminderSpec,
     AuditEntry,
     Block,
+    ClaimedReminder,
     Community,
+    FollowUp,
     IntroRequest,
     Member,
     MentorHit,
     MentorProfile,
     MentorQuery,
+    ReminderSpec,
     SearchEvent,
     WarmIntro,
 )
@@ -33,6 +33,10 @@ class CommunityRepository(Protocol):
     ) -> Community: ...
 
     def get(self, community_id: int) -> Community | None: ...
+
+    def all(self) -> list[Community]:
+        """Every community, oldest first (periodic jobs visit each in turn)."""
+        ...
 
 
 class MemberRepository(Protocol):

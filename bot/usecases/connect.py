@@ -10,6 +10,7 @@ from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.messages import Button, ButtonStyle, Field, Message, Outcome
 from bot.ports import UnitOfWork
 from bot.usecases.common import audit, check_text, recipient
+from bot.usecases.requests import arm_schedule_nudges
 
 NOTE_LIMIT = 500
 
@@ -164,6 +165,7 @@ def seeker_answers(
     if profile is not None:
         request.industry = (profile.industry_list() or [""])[0]
     uow.flush()
+    arm_schedule_nudges(uow, actor, request, actor.member, now)
     audit(uow, actor, actor.community_id, "warm_intro.accepted", now, "warm_intro", intro.id)
     outcome = Outcome(reply=Message(text=f"Wonderful — you're introduced (intro #{request.id})."))
     seeker = actor.member

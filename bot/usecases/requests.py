@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot import reminders
 from bot.context import Actor
 from bot.domain import (
     ACTIVE_STATUSES,
@@ -14,6 +15,7 @@ from bot.domain import (
     Member,
     MentorProfile,
     MentorQuery,
+    ReminderKind,
     RequestStatus,
     SearchEvent,
 )
@@ -266,6 +268,7 @@ def submit_request(
     profile.last_requested_at = now
     uow.flush()
     assert request.id is not None
+    uow.outbox.schedule(reminders.mentor_nudge(request, mentor, actor.settings))
     audit(uow, actor, actor.community_id, "request.created", now, "intro_request", request.id)
     outcome = Outcome(
         reply=Message(
@@ -389,6 +392,8 @@ def cancel_request(uow: UnitOfWork, actor: Actor, request_id: int, now: datetime
     if request.seeker_id != actor.member_id:
         raise NotAllowed("Only the person who asked can withdraw a request.")
     transition(request, RequestStatus.CANCELLED, now)
+    assert request.id is not None
+    uow.outbox.cancel(actor.community_id, request.id)
     audit(uow, actor, actor.community_id, "request.cancelled", now, "intro_request", request.id)
     outcome = Outcome(reply=Message(text=f"Request #{request.id} is withdrawn."))
     if request.mentor_id is not None:
@@ -433,6 +438,7 @@ def accept_request(uow: UnitOfWork, actor: Actor, request_id: int, now: datetime
         reply=Message(text=f"Thank you! I've introduced you both for request #{request.id}.")
     )
     seeker = uow.members.get(actor.community_id, request.seeker_id) if request.seeker_id else None
+    arm_schedule_nudges(uow, actor, request, seeker, now)
     if seeker is None:
         return outcome
     mentor = actor.member
@@ -459,6 +465,18 @@ def accept_request(uow: UnitOfWork, actor: Actor, request_id: int, now: datetime
         kind="request.accepted",
     )
     return outcome
+
+
+def arm_schedule_nudges(
+    uow: UnitOfWork, actor: Actor, request: IntroRequest, seeker: Member | None, now: datetime
+) -> None:
+    """Accepted: the mentor nudge is moot; both get a nudge if no time is set in time."""
+    assert request.id is not None
+    uow.outbox.cancel(actor.community_id, request.id, [ReminderKind.MENTOR_NUDGE])
+    mentor = uow.members.get(actor.community_id, request.mentor_id) if request.mentor_id else None
+    people = [p for p in (seeker, mentor) if p is not None and p.erased_at is None]
+    for spec in reminders.schedule_nudges(request, people, now, actor.settings):
+        uow.outbox.schedule(spec)
 
 
 def decline_form(request_id: int) -> Form:
@@ -524,6 +542,8 @@ def decline_request(
     transition(request, RequestStatus.DECLINED, now)
     request.responded_at = now
     request.decline_reason = reason
+    assert request.id is not None
+    uow.outbox.cancel(actor.community_id, request.id)
     profile = uow.mentors.by_member(actor.community_id, actor.member_id)
     if profile is not None:
         profile.consecutive_expiries = 0
@@ -568,6 +588,8 @@ def leave_program(uow: UnitOfWork, actor: Actor, now: datetime) -> Outcome:
         transition(request, RequestStatus.DECLINED, now)
         request.responded_at = now
         request.decline_reason = "The mentor has stepped back from the program."
+        assert request.id is not None
+        uow.outbox.cancel(actor.community_id, request.id)
         opener = (f"{actor.member.display_name} has stepped back from mentoring, so request "
                   f"#{request.id} won't go ahead.")
         told = _seeker_told_no(uow, actor.community_id, request, actor.member.display_name,
