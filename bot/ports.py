@@ -10,6 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
+from bot.context import CommunityKey
 from bot.domain import (
     AuditEntry,
     Block,
@@ -25,6 +26,7 @@ from bot.domain import (
     SearchEvent,
     WarmIntro,
 )
+from bot.messages import DirectMessage
 
 
 class CommunityRepository(Protocol):
@@ -216,3 +218,27 @@ class ReminderOutbox(Protocol):
         ...
 
     def for_recipient(self, community_id: int, member_id: int) -> list[ClaimedReminder]: ...
+
+
+class DeliveryError(Exception):
+    """A platform refused or failed a delivery.
+
+    `permanent` means retrying can't help (the member closed their DMs, left the workspace);
+    otherwise the dispatcher retries, not before `retry_after` seconds when the platform said so.
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Notifier(Protocol):
+    """Delivers DMs on one platform. Adapters implement it; the dispatcher calls it."""
+
+    async def deliver(self, community: CommunityKey, dm: DirectMessage) -> None:
+        """Send `dm` now, or raise DeliveryError."""
+        ...
