@@ -102,6 +102,7 @@ UNKNOWN_MESSAGE = 10008
 UNKNOWN_USER = 10013
 UNKNOWN_WEBHOOK = 10015
 UNKNOWN_INTERACTION = 10062
+EMPTY_MESSAGE = 50006
 ALREADY_ACKNOWLEDGED = 40060
 CANNOT_DM_USER = 50007
 INVALID_WEBHOOK_TOKEN = 50027
@@ -217,7 +218,7 @@ class FakeDiscord:
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, shutdown_timeout=1.0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self._port = self._runner.addresses[0][1]
         return self
@@ -581,7 +582,13 @@ class FakeDiscord:
         if not self._spec.has_request_body(call.method, call.path):
             return []
         kind = MULTIPART if content_type == MULTIPART else JSON
-        return self._spec.errors(call.method, call.path, call.json, kind)
+        problems = self._spec.errors(call.method, call.path, call.json, kind)
+        body = call.json if isinstance(call.json, dict) else {}
+        message = body.get("data") if "/interactions/" in call.path else body
+        if isinstance(message, dict):
+            duplicates = _duplicates(FakeMessage.custom_ids_of(message.get("components")))
+            problems += [f"custom_id {d!r} is used twice in one message" for d in duplicates]
+        return problems
 
     async def _attachment(self, request: web.Request) -> web.Response:
         attachment_id = int(request.match_info["id"])
@@ -790,15 +797,9 @@ class FakeDiscord:
         if target.type == DM and target.recipient is not None and target.recipient.dms_closed:
             return _error(403, CANNOT_DM_USER, "Cannot send messages to this user")
         body = call.json or {}
-        if not (
-            body.get("content")
-            or body.get("embeds")
-            or body.get("components")
-            or body.get("sticker_ids")
-            or body.get("poll")
-            or call.files
-        ):
-            return _error(400, 50006, "Cannot send an empty message")
+        if _is_empty(body, call.files):
+            self.record_violation(f"{call.method} {call.path}: empty message")
+            return _error(400, EMPTY_MESSAGE, "Cannot send an empty message")
         flags = int(body.get("flags") or 0)
         if flags & EPHEMERAL:
             self.record_violation(
@@ -1106,6 +1107,10 @@ class FakeDiscord:
                 f" {inter.type}"
             )
             return _error(400, INVALID_FORM_BODY, "Invalid Form Body")
+        if callback.type == CHANNEL_MESSAGE and _is_empty(callback.data, call.files):
+            callback.error_code = EMPTY_MESSAGE
+            self.record_violation(f"interaction {inter.id} ({_describe(inter)}): empty message")
+            return _error(400, EMPTY_MESSAGE, "Cannot send an empty message")
         callback.accepted = True
         return Reply(200, self._apply_callback(inter, callback, call.parts))
 
@@ -1203,6 +1208,9 @@ class FakeDiscord:
             return inter
         channel = self.channels[int(inter.payload["channel_id"])]
         body = call.json or {}
+        if _is_empty(body, call.files):
+            self.record_violation(f"{call.method} {call.path}: empty message")
+            return _error(400, EMPTY_MESSAGE, "Cannot send an empty message")
         message = self._new_message(
             channel,
             body,
@@ -1262,6 +1270,21 @@ def _describe(inter: FakeInteraction) -> str:
     if inter.type in (APPLICATION_COMMAND, AUTOCOMPLETE):
         return f"/{data.get('name')}"
     return str(data.get("custom_id"))
+
+
+def _is_empty(body: dict[str, Any], files: list[FakePart]) -> bool:
+    keys = ("content", "embeds", "components", "sticker_ids", "poll", "attachments")
+    return not (files or any(body.get(k) for k in keys))
+
+
+def _duplicates(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for item in items:
+        if item in seen:
+            repeated.append(item)
+        seen.add(item)
+    return repeated
 
 
 def _has_focused(options: list[dict[str, Any]]) -> bool:

@@ -281,6 +281,10 @@ class FakeMessage:
 
     def custom_ids(self) -> list[str]:
         """custom_id of every component, depth first."""
+        return self.custom_ids_of(self.components)
+
+    @staticmethod
+    def custom_ids_of(components: Any) -> list[str]:
         found: list[str] = []
 
         def walk(node: Any) -> None:
@@ -293,7 +297,7 @@ class FakeMessage:
                 for item in node:
                     walk(item)
 
-        walk(self.components)
+        walk(components)
         return found
 
     def apply(self, body: dict[str, Any]) -> None:

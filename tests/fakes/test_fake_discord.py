@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,28 +23,30 @@ from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_interactions import group, string, subcommand, user
 from tests.fakes.discord_models import EPHEMERAL, LOADING, snowflake_seconds
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-
-class AcceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=r"intro:accept:(?P<id>\d+)"):
+class AcceptButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"intro:accept:(?P<id>\d+)"
+):
     def __init__(self, intro_id: int) -> None:
         super().__init__(discord.ui.Button(label="Accept", custom_id=f"intro:accept:{intro_id}"))
         self.intro_id = intro_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> AcceptButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AcceptButton:
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.edit_message(content=f"Intro {self.intro_id} accepted",
-                                                view=None)
+        await interaction.response.edit_message(
+            content=f"Intro {self.intro_id} accepted", view=None
+        )
 
 
 class ProfileModal(discord.ui.Modal, title="Your profile"):
-    bio: discord.ui.TextInput[Any] = discord.ui.TextInput(label="Bio", custom_id="bio",
-                                                          max_length=200)
+    bio: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Bio", custom_id="bio", max_length=200
+    )
     city: discord.ui.Label[Any] = discord.ui.Label(
         text="City", component=discord.ui.TextInput(custom_id="city", required=False)
     )
@@ -51,11 +54,12 @@ class ProfileModal(discord.ui.Modal, title="Your profile"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         city = self.city.component
         assert isinstance(city, discord.ui.TextInput)
-        await interaction.response.send_message(f"Saved: {self.bio.value} / {city.value}",
-                                                ephemeral=True)
+        await interaction.response.send_message(
+            f"Saved: {self.bio.value} / {city.value}", ephemeral=True
+        )
 
 
-class TestBot(discord.Client):
+class ThrowawayBot(discord.Client):
     """A tiny client with a command tree, as an adapter would build one."""
 
     def __init__(self, fake: FakeDiscord, **options: Any) -> None:
@@ -91,7 +95,8 @@ class TestBot(discord.Client):
         async def report(interaction: discord.Interaction) -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
             await interaction.edit_original_response(content="Report ready")
-            await interaction.followup.send("One more thing", ephemeral=True)
+            extra = await interaction.followup.send("One more thing", ephemeral=True, wait=True)
+            await extra.edit(content="One more thing (edited)")
             seen["report"] = interaction
 
         @tree.command(description="Offer an intro")
@@ -109,8 +114,9 @@ class TestBot(discord.Client):
             await interaction.response.send_message(f"Looking for {topic}", ephemeral=True)
 
         @find.autocomplete("topic")
-        async def find_topic(interaction: discord.Interaction,
-                             current: str) -> list[app_commands.Choice[str]]:
+        async def find_topic(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
             topics = ["python", "pytest", "rust"]
             return [app_commands.Choice(name=t, value=t) for t in topics if t.startswith(current)]
 
@@ -137,39 +143,61 @@ class TestBot(discord.Client):
             await interaction.response.defer(ephemeral=True)
             channel = interaction.channel
             assert isinstance(channel, discord.TextChannel)
-            thread = await channel.create_thread(name="intro", invitable=False,
-                                                 type=discord.ChannelType.private_thread)
+            thread = await channel.create_thread(
+                name="intro", invitable=False, type=discord.ChannelType.private_thread
+            )
             await thread.add_user(who)
             await thread.send(f"Meet {who.display_name}")
             await interaction.edit_original_response(content=f"Thread {thread.id}")
 
-        intro = app_commands.Group(name="intro", description="Intros",
-                                   default_permissions=discord.Permissions(manage_guild=True))
+        intro = app_commands.Group(
+            name="intro",
+            description="Intros",
+            default_permissions=discord.Permissions(manage_guild=True),
+        )
         admin = app_commands.Group(name="admin", description="Admin tools", parent=intro)
 
         @intro.command(name="request", description="Ask for an intro")
         async def request(interaction: discord.Interaction, mentor: discord.Member) -> None:
-            await interaction.response.send_message(f"Asked {mentor.display_name}",
-                                                    ephemeral=True)
+            await interaction.response.send_message(f"Asked {mentor.display_name}", ephemeral=True)
 
         @admin.command(name="reset", description="Reset the program")
         async def reset(interaction: discord.Interaction) -> None:
             allowed = interaction.permissions.manage_guild
-            await interaction.response.send_message("Reset." if allowed else "Not allowed.",
-                                                    ephemeral=True)
+            await interaction.response.send_message(
+                "Reset." if allowed else "Not allowed.", ephemeral=True
+            )
 
         tree.add_command(intro)
 
 
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @contextlib.asynccontextmanager
-async def running(client: discord.Client, fake: FakeDiscord) -> AsyncIterator[discord.Client]:
-    """Log in, connect over the fake gateway, wait for READY; close on exit."""
+async def running(
+    client: discord.Client, fake: FakeDiscord, *, allow_errors: bool = False
+) -> AsyncIterator[discord.Client]:
+    """Log in, connect over the fake gateway, wait for READY; close on exit.
+
+    discord.py logs and swallows exceptions raised in handlers; unless ``allow_errors``, any
+    error it logged fails the test here instead of surfacing as a timeout.
+    """
+    errors = _ErrorLog()
+    logging.getLogger("discord").addHandler(errors)
     await client.login(fake.token)
     connection = asyncio.create_task(client.connect())
     ready = asyncio.create_task(client.wait_until_ready())
     try:
-        done, _ = await asyncio.wait({connection, ready}, timeout=5,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {connection, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED
+        )
         if connection in done:
             connection.result()
         assert ready in done, "the client did not get ready"
@@ -179,6 +207,9 @@ async def running(client: discord.Client, fake: FakeDiscord) -> AsyncIterator[di
         await client.close()
         with contextlib.suppress(asyncio.CancelledError):
             await connection
+        logging.getLogger("discord").removeHandler(errors)
+    if not allow_errors:
+        assert [r.getMessage() for r in errors.records] == []
 
 
 @pytest.fixture
@@ -189,13 +220,13 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def bot(fake: FakeDiscord) -> AsyncIterator[TestBot]:
-    async with running(TestBot(fake), fake) as client:
-        assert isinstance(client, TestBot)
+async def bot(fake: FakeDiscord) -> AsyncIterator[ThrowawayBot]:
+    async with running(ThrowawayBot(fake), fake) as client:
+        assert isinstance(client, ThrowawayBot)
         yield client
 
 
-async def test_login_ready_and_guild(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_login_ready_and_guild(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     assert bot.user is not None and bot.user.id == fake.bot.id
     assert bot.application_id == fake.application_id
     guild = bot.get_guild(fake.guild.id)
@@ -221,7 +252,7 @@ async def test_json_content_type_is_exact(fake: FakeDiscord) -> None:
             assert response.status == 401
 
 
-async def test_command_sync_is_recorded_and_checked(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_command_sync_is_recorded_and_checked(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     names = {c["name"] for c in fake.commands[fake.guild.id]}
     assert {"ping", "report", "intro", "dm", "find"} <= names
     intro = next(c for c in fake.commands[fake.guild.id] if c["name"] == "intro")
@@ -232,8 +263,9 @@ async def test_command_sync_is_recorded_and_checked(fake: FakeDiscord, bot: Test
     too_long = [{"name": "intro", "description": "x" * 101}]
     async with aiohttp.ClientSession() as http:
         url = f"{fake.api_url}/applications/{fake.application_id}/guilds/{fake.guild.id}/commands"
-        async with http.put(url, json=too_long,
-                            headers={"Authorization": f"Bot {fake.token}"}) as response:
+        async with http.put(
+            url, json=too_long, headers={"Authorization": f"Bot {fake.token}"}
+        ) as response:
             assert response.status == 400
             assert (await response.json())["code"] == 50035
     assert fake.violations == [
@@ -242,7 +274,7 @@ async def test_command_sync_is_recorded_and_checked(fake: FakeDiscord, bot: Test
     ]
 
 
-async def test_slash_command_answers_ephemerally(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_slash_command_answers_ephemerally(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     sent = await fake.send_slash("ping")
     callback = await fake.wait_callback(sent)
     assert callback.accepted
@@ -253,21 +285,23 @@ async def test_slash_command_answers_ephemerally(fake: FakeDiscord, bot: TestBot
     assert fake.violations == []
 
 
-async def test_subcommands_groups_user_options_and_permissions(fake: FakeDiscord,
-                                                               bot: TestBot) -> None:
+async def test_subcommands_groups_user_options_and_permissions(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
     asked = await fake.send_slash("intro", [subcommand("request", user("mentor", fake.admin))])
     assert (await fake.wait_callback(asked)).content == "Asked Ada"
 
     by_member = await fake.send_slash("intro", [group("admin", subcommand("reset"))])
     assert (await fake.wait_callback(by_member)).content == "Not allowed."
-    by_admin = await fake.send_slash("intro", [group("admin", subcommand("reset"))],
-                                     user=fake.admin)
+    by_admin = await fake.send_slash(
+        "intro", [group("admin", subcommand("reset"))], user=fake.admin
+    )
     assert (await fake.wait_callback(by_admin)).content == "Reset."
     assert fake.violations == []
 
 
 async def test_interactions_only_for_synced_commands_and_declared_options(
-    fake: FakeDiscord, bot: TestBot
+    fake: FakeDiscord, bot: ThrowawayBot
 ) -> None:
     with pytest.raises(LookupError):
         await fake.send_slash("nonexistent")
@@ -277,29 +311,36 @@ async def test_interactions_only_for_synced_commands_and_declared_options(
         await fake.send_slash("find")
 
 
-async def test_slash_command_in_dm_uses_the_global_command(fake: FakeDiscord,
-                                                           bot: TestBot) -> None:
+async def test_slash_command_in_dm_uses_the_global_command(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
     sent = await fake.send_slash("ping", in_dm=True)
     assert "guild_id" not in sent.payload["data"]
     assert sent.payload["user"]["id"] == str(fake.member.id)
     assert (await fake.wait_callback(sent)).content == "pong"
 
 
-async def test_deferred_response_edit_and_followup(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_deferred_response_edit_and_followup(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     sent = await fake.send_slash("report")
     callback = await fake.wait_callback(sent)
     assert callback.type == 5 and callback.ephemeral
-    await fake.wait_for(lambda: len(fake.interaction_messages(sent)) == 2)
+    await fake.wait_for(lambda: "report" in bot.seen)
     original, followup = fake.interaction_messages(sent)
     assert original.content == "Report ready" and original.ephemeral
     assert not original.flags & LOADING
-    assert followup.kind == "followup" and followup.content == "One more thing"
+    assert followup.kind == "followup" and followup.ephemeral
+    assert followup.content == "One more thing (edited)"
+    assert [p.get("content") for p in followup.payloads] == [
+        "One more thing",
+        "One more thing (edited)",
+    ]
     assert fake.loading_responses() == []
     assert fake.violations == []
 
 
-async def test_interaction_token_expires_after_15_minutes(fake: FakeDiscord,
-                                                          bot: TestBot) -> None:
+async def test_interaction_token_expires_after_15_minutes(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
     sent = await fake.send_slash("report")
     await fake.wait_for(lambda: "report" in bot.seen)
     interaction: discord.Interaction = bot.seen["report"]
@@ -313,13 +354,14 @@ async def test_interaction_token_expires_after_15_minutes(fake: FakeDiscord,
     assert len(fake.interaction_messages(sent)) == 2
 
 
-async def test_second_callback_is_refused(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_second_callback_is_refused(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     sent = await fake.send_slash("ping")
     await fake.wait_callback(sent)
     url = f"{fake.api_url}/interactions/{sent.id}/{sent.token}/callback"
-    async with aiohttp.ClientSession() as http, http.post(
-        url, json={"type": 4, "data": {"content": "again"}}
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json={"type": 4, "data": {"content": "again"}}) as response,
+    ):
         assert response.status == 400
         assert (await response.json())["code"] == 40060
     assert [c.accepted for c in sent.callbacks] == [True, False]
@@ -327,13 +369,13 @@ async def test_second_callback_is_refused(fake: FakeDiscord, bot: TestBot) -> No
 
 
 async def test_dynamic_button_works_after_restart(fake: FakeDiscord) -> None:
-    async with running(TestBot(fake), fake):
+    async with running(ThrowawayBot(fake), fake):
         offered = await fake.send_slash("offer")
         assert (await fake.wait_callback(offered)).accepted
     offer = fake.find_message_with("intro:accept:42")
     assert offer is not None and offer.content == "Ada would like an intro"
 
-    async with running(TestBot(fake), fake):
+    async with running(ThrowawayBot(fake), fake):
         click = await fake.send_click("intro:accept:42", user=fake.admin)
         callback = await fake.wait_callback(click)
     assert callback.accepted and callback.type == 7
@@ -342,7 +384,7 @@ async def test_dynamic_button_works_after_restart(fake: FakeDiscord) -> None:
     assert fake.violations == []
 
 
-async def test_modal_submit(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_modal_submit(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     opened = await fake.send_slash("profile")
     shown = await fake.wait_callback(opened)
     assert shown.type == 9 and shown.data["custom_id"] == "profile"
@@ -356,7 +398,7 @@ async def test_modal_submit(fake: FakeDiscord, bot: TestBot) -> None:
     assert fake.violations == []
 
 
-async def test_autocomplete(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_autocomplete(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     typing = await fake.send_autocomplete("find", [string("topic", "py", focused=True)])
     callback = await fake.wait_callback(typing)
     assert callback.type == 8
@@ -364,7 +406,7 @@ async def test_autocomplete(fake: FakeDiscord, bot: TestBot) -> None:
     assert fake.violations == []
 
 
-async def test_dm_to_closed_dms_is_forbidden_50007(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_dm_to_closed_dms_is_forbidden_50007(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     closed = fake.add_user("cy", dms_closed=True)
     fake.add_member(closed)
     sent = await fake.send_slash("dm", [user("who", closed)])
@@ -379,12 +421,13 @@ async def test_dm_to_closed_dms_is_forbidden_50007(fake: FakeDiscord, bot: TestB
     assert [m.content for m in fake.dm_messages(fake.admin)] == ["Hello from Introbot"]
 
 
-async def test_rate_limited_request_is_retried(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_rate_limited_request_is_retried(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     channel = bot.get_channel(fake.general.id)
     assert isinstance(channel, discord.TextChannel)
     fake.rate_limit("POST", r"/channels/\d+/messages$", times=1, retry_after=0.1)
-    message = await channel.send("Weekly intros", file=discord.File(io.BytesIO(b"a,b\n"),
-                                                                     "intros.csv"))
+    message = await channel.send(
+        "Weekly intros", file=discord.File(io.BytesIO(b"a,b\n"), "intros.csv")
+    )
     calls = fake.calls_to("POST", rf"/channels/{fake.general.id}/messages")
     assert [c.status for c in calls] == [429, 200]
     assert message.attachments[0].filename == "intros.csv"
@@ -395,8 +438,9 @@ async def test_rate_limited_request_is_retried(fake: FakeDiscord, bot: TestBot) 
     assert fake.violations == []
 
 
-async def test_late_first_response_is_refused_and_recorded(fake: FakeDiscord,
-                                                           bot: TestBot) -> None:
+async def test_late_first_response_is_refused_and_recorded(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
     fake.response_deadline = 0.3
     sent = await fake.send_slash("snooze")
     callback = await fake.wait_callback(sent)
@@ -408,15 +452,15 @@ async def test_late_first_response_is_refused_and_recorded(fake: FakeDiscord,
 
 
 async def test_unanswered_interaction_is_a_violation(fake: FakeDiscord) -> None:
-    async with running(TestBot(fake), fake) as client:
-        assert isinstance(client, TestBot)
+    async with running(ThrowawayBot(fake), fake, allow_errors=True) as client:
+        assert isinstance(client, ThrowawayBot)
         client.tree.remove_command("ping", guild=discord.Object(fake.guild.id))
         sent = await fake.send_slash("ping")  # the tree no longer knows it
         fake.advance(3.5)
     assert fake.violations == [f"interaction {sent.id} (/ping) got no response within 3 s"]
 
 
-async def test_private_thread_with_members(fake: FakeDiscord, bot: TestBot) -> None:
+async def test_private_thread_with_members(fake: FakeDiscord, bot: ThrowawayBot) -> None:
     sent = await fake.send_slash("pair", [user("who", fake.admin)])
     await fake.wait_for(lambda: (m := fake.original_response(sent)) and m.content != "")
     original = fake.original_response(sent)
@@ -429,8 +473,9 @@ async def test_private_thread_with_members(fake: FakeDiscord, bot: TestBot) -> N
     assert fake.violations == []
 
 
-async def test_reconnect_resumes_and_replays_missed_events(fake: FakeDiscord,
-                                                           bot: TestBot) -> None:
+async def test_reconnect_resumes_and_replays_missed_events(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
     await fake.gateway.drop_connection()
     sent = await fake.send_slash("ping")  # dispatched while the client is away
     callback = await fake.wait_callback(sent)
@@ -444,9 +489,9 @@ async def test_reconnect_resumes_and_replays_missed_events(fake: FakeDiscord,
 async def test_privileged_intents_are_refused(fake: FakeDiscord) -> None:
     intents = discord.Intents.none()
     intents.members = True
-    client = TestBot(fake, intents=intents)
+    client = ThrowawayBot(fake, intents=intents)
     with pytest.raises(discord.PrivilegedIntentsRequired):
-        async with running(client, fake):
+        async with running(client, fake, allow_errors=True):
             pass
 
 
@@ -456,7 +501,7 @@ async def test_auto_sharded_client_uses_gateway_bot(fake: FakeDiscord) -> None:
     fake.add_member(fake.member, guild=second)
     shards_of = {g.id: (g.id >> 22) % 2 for g in fake.guilds.values()}
 
-    class ShardedBot(TestBot, discord.AutoShardedClient):
+    class ShardedBot(ThrowawayBot, discord.AutoShardedClient):
         pass
 
     async with running(ShardedBot(fake), fake) as client:
@@ -470,3 +515,40 @@ async def test_auto_sharded_client_uses_gateway_bot(fake: FakeDiscord) -> None:
         sent = await fake.send_slash("ping")
         assert (await fake.wait_callback(sent)).content == "pong"
     assert fake.violations == []
+
+
+async def test_bodies_discord_refuses_are_refused_and_recorded(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
+    twice = {"type": 2, "style": 1, "label": "Accept", "custom_id": "same"}
+    message = {"content": "Pick one", "components": [{"type": 1, "components": [twice, twice]}]}
+    headers = {"Authorization": f"Bot {fake.token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        url = f"{fake.api_url}/channels/{fake.general.id}/messages"
+        async with http.post(url, json=message) as response:
+            assert response.status == 400
+        async with http.post(url, json={"content": ""}) as response:
+            assert (await response.json())["code"] == 50006
+        url = f"{fake.api_url}/channels/{fake.general.id}/messages"
+        async with http.post(url, json={"content": "x" * 2001}) as response:
+            assert (await response.json())["code"] == 50035
+        url = f"{fake.api_url}/webhooks/{fake.application_id}/not-a-token"
+        async with http.post(url, json={"content": "hi"}) as response:
+            assert (await response.json())["code"] == 10015
+    path = f"POST /channels/{fake.general.id}/messages"
+    assert fake.violations == [
+        f"{path}: custom_id 'same' is used twice in one message",
+        f"{path}: empty message",
+        f"{path}: $.content: 2001 characters, at most 2000 allowed",
+    ]
+    assert fake.messages_in(fake.general) == []
+
+
+async def test_member_lookup(fake: FakeDiscord, bot: ThrowawayBot) -> None:
+    guild = bot.get_guild(fake.guild.id)
+    assert guild is not None
+    member = await guild.fetch_member(fake.admin.id)
+    assert member.display_name == "Ada"
+    with pytest.raises(discord.NotFound) as raised:
+        await guild.fetch_member(fake.bot.id + 1)
+    assert raised.value.code == 10007
