@@ -1074,7 +1074,12 @@ class FakeDiscord:
     ) -> FakeCallback:
         """The first callback attempt for the interaction (check ``.accepted``)."""
         inter = self._interaction(interaction)
-        await self.wait_for(lambda: inter.callbacks, timeout)
+        try:
+            await self.wait_for(lambda: inter.callbacks, timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"interaction {inter.id} ({_describe(inter)}) got no callback in {timeout:g} s"
+            ) from None
         return inter.callbacks[0]
 
     # --- interactions: callbacks -----------------------------------------------------------

@@ -270,7 +270,7 @@ class FakeGateway:
 
 
 def _masked(data: dict[str, Any]) -> dict[str, Any]:
-    masked = json.loads(json.dumps(data))
+    masked: dict[str, Any] = json.loads(json.dumps(data))
     inner = masked.get("d") if isinstance(masked.get("d"), dict) else masked
     if isinstance(inner, dict) and "token" in inner:
         inner["token"] = "***"

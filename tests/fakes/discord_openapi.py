@@ -54,14 +54,26 @@ Change = Callable[[dict[str, Any]], dict[str, Any]]
 # Where the description and Discord itself disagree:
 # (schema, property or None for the whole schema, change, reason).
 ADJUSTMENTS: list[tuple[str, str | None, Change, str]] = [
-    ("SnowflakeType", None, _also_integer,
-     "Discord takes ids as JSON numbers too, and discord.py sends some that way"
-     " (recipient_id, message_reference ids)."),
-    ("ApplicationCommandUpdateRequest", "default_member_permissions", _also_digit_string,
-     "Discord documents this field as a string of permission bits and discord.py sends it"
-     " as one; the description says integer only."),
-    ("MessageCreateRequest", "content", _at_most_2000,
-     "Discord refuses bot messages over 2000 characters (50035); the description allows 4000."),
+    (
+        "SnowflakeType",
+        None,
+        _also_integer,
+        "Discord takes ids as JSON numbers too, and discord.py sends some that way"
+        " (recipient_id, message_reference ids).",
+    ),
+    (
+        "ApplicationCommandUpdateRequest",
+        "default_member_permissions",
+        _also_digit_string,
+        "Discord documents this field as a string of permission bits and discord.py sends it"
+        " as one; the description says integer only.",
+    ),
+    (
+        "MessageCreateRequest",
+        "content",
+        _at_most_2000,
+        "Discord refuses bot messages over 2000 characters (50035); the description allows 4000.",
+    ),
     ("MessageEditRequestPartial", "content", _at_most_2000, "as for MessageCreateRequest"),
 ]
 
@@ -126,16 +138,18 @@ class OpenApiRequests:
     """Request-body schemas of one OpenAPI document, looked up by method and path."""
 
     def __init__(self, document: dict[str, Any]) -> None:
-        self.document = self._with_tolerances(document)
+        self.document = self._adjusted(document)
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(_BASE_URI, resource)
         templates = list(self.document["paths"])
         # Literal segments (@me, @original) win over parameters: fewer parameters first.
         templates.sort(key=lambda t: (t.count("{"), -len(t)))
-        self._templates = [(t, _template_regex(t)) for t in templates]
+        self._templates: list[tuple[str, re.Pattern[str]]] = [
+            (t, _template_regex(t)) for t in templates
+        ]
 
     @staticmethod
-    def _with_tolerances(document: dict[str, Any]) -> dict[str, Any]:
+    def _adjusted(document: dict[str, Any]) -> dict[str, Any]:
         document = copy.deepcopy(document)
         schemas = document.get("components", {}).get("schemas", {})
         for schema_name, prop, change, _reason in ADJUSTMENTS:

@@ -483,7 +483,22 @@ async def test_reconnect_resumes_and_replays_missed_events(
     await fake.wait_for(lambda: bot.seen.get("resumed") == 1)
     assert fake.gateway.sessions[0].resumes == 1
     assert len(fake.gateway.sessions) == 1
+
+    await fake.gateway.request_reconnect()  # op 7
+    await fake.wait_for(lambda: bot.seen.get("resumed") == 2)
+    assert fake.gateway.sessions[0].resumes == 2
     assert fake.violations == []
+
+
+async def test_invalid_session_makes_the_client_identify_again(
+    fake: FakeDiscord, bot: ThrowawayBot
+) -> None:
+    first = fake.gateway.sessions[0]
+    await fake.gateway.invalidate_session(resumable=False)
+    await fake.wait_for(lambda: fake.gateway.sessions and fake.gateway.sessions[-1] is not first)
+    sent = await fake.send_slash("ping")
+    assert (await fake.wait_callback(sent)).content == "pong"
+    assert fake.gateway.sessions[-1].resumes == 0
 
 
 async def test_privileged_intents_are_refused(fake: FakeDiscord) -> None:
@@ -508,7 +523,7 @@ async def test_auto_sharded_client_uses_gateway_bot(fake: FakeDiscord) -> None:
         assert isinstance(client, discord.AutoShardedClient)
         assert client.shard_count == 2
         assert {g.id for g in client.guilds} == set(fake.guilds)
-        assert sorted(s.shard for s in fake.gateway.sessions) == [(0, 2), (1, 2)]
+        assert sorted(s.shard or (0, 1) for s in fake.gateway.sessions) == [(0, 2), (1, 2)]
         assert fake.calls_to("GET", "/gateway/bot")
         for guild in client.guilds:
             assert guild.shard_id == shards_of[guild.id]
