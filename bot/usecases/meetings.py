@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot import reminders
 from bot.calendar import MeetingInvite, build_invite, invite_filename, meeting_uid
+from bot.clock import as_utc
 from bot.context import Actor
 from bot.domain import (
     FollowUp,
@@ -350,6 +351,13 @@ def log_done(
     if request.status == RequestStatus.PENDING.value:
         raise Conflict(f"Request #{request.id} is still waiting for the mentor's answer, so "
                        "there's no meeting to log yet.")
+    start = as_utc(request.scheduled_at)
+    if request.status == RequestStatus.SCHEDULED.value and start is not None and now < start:
+        raise Conflict(
+            f"Your meeting for intro #{request.id} is "
+            f"{local_time_label(start, actor.member.timezone)}. Log it once you've met; if "
+            f"the time changed, record the new one with /intro schedule {request.id} WHEN."
+        )
     transition(request, RequestStatus.COMPLETED, now)
     request.completed_at = now
     if learned:
