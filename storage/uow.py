@@ -1,0 +1,134 @@
+"""The unit of work: one session, one transaction, every repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.ports import (
+    AuditRepository,
+    BlockRepository,
+    CommunityRepository,
+    FollowUpRepository,
+    IntroRequestRepository,
+    MemberRepository,
+    MentorRepository,
+    ReminderOutbox,
+    SearchLogRepository,
+    SettingsRepository,
+    UnitOfWork,
+    WarmIntroRepository,
+)
+from storage.erase import erase_member
+from storage.orm import start_mappers
+from storage.outbox import SqlReminderOutbox
+from storage.repositories import (
+    SqlAuditRepository,
+    SqlBlockRepository,
+    SqlCommunityRepository,
+    SqlFollowUpRepository,
+    SqlIntroRequestRepository,
+    SqlMemberRepository,
+    SqlMentorRepository,
+    SqlSearchLogRepository,
+    SqlSettingsRepository,
+    SqlWarmIntroRepository,
+)
+
+
+class SqlUnitOfWork:
+    """`with uow: ...; uow.commit()` — leaving the block without commit rolls back.
+    Entities stay usable after the block (no expiry on commit)."""
+
+    communities: CommunityRepository
+    members: MemberRepository
+    mentors: MentorRepository
+    requests: IntroRequestRepository
+    warm_intros: WarmIntroRepository
+    settings: SettingsRepository
+    blocks: BlockRepository
+    audit: AuditRepository
+    searches: SearchLogRepository
+    followups: FollowUpRepository
+    outbox: ReminderOutbox
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        return self._session
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session_factory()
+        self._session = session
+        self.communities = SqlCommunityRepository(session)
+        self.members = SqlMemberRepository(session)
+        self.mentors = SqlMentorRepository(session)
+        self.requests = SqlIntroRequestRepository(session)
+        self.warm_intros = SqlWarmIntroRepository(session)
+        self.settings = SqlSettingsRepository(session)
+        self.blocks = SqlBlockRepository(session)
+        self.audit = SqlAuditRepository(session)
+        self.searches = SqlSearchLogRepository(session)
+        self.followups = SqlFollowUpRepository(session)
+        self.outbox = SqlReminderOutbox(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            session.rollback()
+        finally:
+            session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def erase_member(
+        self, community_id: int, member_id: int, now: datetime | None = None
+    ) -> None:
+        """See storage.erase; `erased_at` is `now` (the system clock when not given)."""
+        erase_member(self.session, community_id, member_id, now or datetime.now(UTC))
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    start_mappers()
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+    """A factory of fresh units of work on `engine` (maps the entities first)."""
+    session_factory = make_session_factory(engine)
+
+    def new_unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory)
+
+    return new_unit_of_work
+
+
+if TYPE_CHECKING:
+
+    def _is_a_unit_of_work(uow: SqlUnitOfWork) -> UnitOfWork:
+        return uow  # mypy proves that SqlUnitOfWork satisfies the port
