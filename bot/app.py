@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot import commands as c
 from bot.clock import Clock
-from bot.context import Actor, CommunityKey, Invocation
+from bot.context import Actor, CommunityKey, Invocation, PlatformUser
 from bot.domain import ClaimedReminder, Member
 from bot.errors import IntrobotError, InvalidInput, UsageError
 from bot.messages import DirectMessage, Message, Outcome
@@ -23,6 +23,7 @@ from bot.texts import HELP_INTRO, HELP_MENTOR
 from bot.usecases import (
     admin,
     connect,
+    home,
     meetings,
     mentor_import,
     mentors,
@@ -84,6 +85,31 @@ class IntroProgram:
         if member is None or member.erased_at is not None:
             return None
         return member
+
+    def ensure_member(self, community: CommunityKey, user: PlatformUser) -> None:
+        """Make sure `user` is a member (adapters call it for people @mentioned in a command,
+        so the command can name someone who never spoke to the bot)."""
+        with self._uow_factory() as uow:
+            resolve_actor(uow, Invocation(community, user), self._clock.now(), self._admin_ids)
+            uow.commit()
+
+    def home(self, inv: Invocation) -> Message:
+        """The member's home page (Slack App Home): availability, requests, stats."""
+        with self._uow_factory() as uow:
+            try:
+                actor = resolve_actor(uow, inv, self._clock.now(), self._admin_ids)
+                page = home.home_page(uow, actor, self._clock.now())
+            except IntrobotError as exc:
+                uow.rollback()
+                return Message(text=exc.message)
+            uow.commit()
+        return page
+
+    def home_action(self, inv: Invocation, action_id: str) -> Outcome:
+        """A `home:*` button of the home page (availability toggle, become a mentor)."""
+        return self._run(
+            inv, lambda uow, actor: home.home_action(uow, actor, action_id, self._clock.now())
+        )
 
     # ------------------------------------------------------------ plumbing
 
