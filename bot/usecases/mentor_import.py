@@ -196,8 +196,9 @@ def parse_mentor_csv(csv_text: str) -> ParsedFile:
             f"(about {MAX_ROWS:,} mentors) at a time. Split it and import each part."
         )
     text = csv_text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     parsed = ParsedFile()
+    line = 1  # where the record being read starts
     try:
         header_cells = next(reader, None)
         while header_cells is not None and not any(c.strip() for c in header_cells):
@@ -244,8 +245,8 @@ def parse_mentor_csv(csv_text: str) -> ParsedFile:
             parsed.rows.append(row)
     except csv.Error as exc:
         raise InvalidInput(
-            f"I can't read that file as CSV (line {reader.line_num}: {exc}). Save it as "
-            "CSV UTF-8 from your spreadsheet and try again."
+            f"I can't read that file as CSV (line {line}: {exc}). Check the quotes there, "
+            "or save it as CSV UTF-8 from your spreadsheet, and try again."
         ) from None
     return parsed
 
