@@ -27,6 +27,29 @@ class IntrobotSettings(BaseSettings):
     http_host: str = Field(default="127.0.0.1", alias="INTROBOT_HTTP_HOST")
     http_port: int = Field(default=3000, alias="INTROBOT_HTTP_PORT", ge=0, le=65535)
 
+    # Discord (adapters/discord): the gateway client runs when DISCORD_TOKEN is set.
+    discord_token: str = Field(default="", alias="DISCORD_TOKEN")
+    discord_api_url: str = Field(default="https://discord.com/api/v10",
+                                 alias="INTROBOT_DISCORD_API_URL", pattern=r"^https?://")
+    discord_gateway_url: str = Field(default="wss://gateway.discord.gg/",
+                                     alias="INTROBOT_DISCORD_GATEWAY_URL", pattern=r"^wss?://")
+    discord_dev_guild: int | None = Field(
+        default=None, alias="INTROBOT_DISCORD_DEV_GUILD",
+        description="Sync commands to this guild only (instant); globally when unset.")
+    discord_sharded: bool = Field(default=False, alias="INTROBOT_DISCORD_SHARDED")
+    discord_intro_channel: int | None = Field(
+        default=None, alias="INTROBOT_DISCORD_INTRO_CHANNEL",
+        description="Text channel where accepted intros also get a private thread.")
+    discord_fallback_channel: int | None = Field(
+        default=None, alias="INTROBOT_DISCORD_FALLBACK_CHANNEL",
+        description="Text channel where members whose DMs are closed are mentioned.")
+
+    @field_validator("discord_dev_guild", "discord_intro_channel", "discord_fallback_channel",
+                     mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
