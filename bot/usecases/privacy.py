@@ -14,7 +14,13 @@ from bot.domain import ACTIVE_STATUSES, IntroRequest, Member, RequestStatus
 from bot.messages import Attachment, Message, Outcome
 from bot.ports import UnitOfWork
 from bot.texts import FORGET_ME_CONFIRM
-from bot.usecases.common import alternative_cards, audit, find_alternatives, recipient
+from bot.usecases.common import (
+    alternative_cards,
+    audit,
+    find_alternatives,
+    format_labels,
+    recipient,
+)
 
 MY_DATA_FILENAME = "introbot-my-data.json"
 ITEMS_SHOWN = 20
@@ -124,7 +130,8 @@ def my_data(uow: UnitOfWork, actor: Actor, now: datetime) -> Outcome:
         for label, value in (
             ("Headline", profile.headline), ("Industries", profile.industries),
             ("Knows about", profile.expertise), ("Company", profile.company),
-            ("Role", profile.role), ("Cohort", profile.cohort), ("Meets by", profile.formats),
+            ("Role", profile.role), ("Cohort", profile.cohort),
+            ("Meets by", format_labels(profile.format_list())),
             ("Bio", _snippet(profile.bio)),
         ):
             if value:
@@ -180,7 +187,7 @@ def my_data(uow: UnitOfWork, actor: Actor, now: datetime) -> Outcome:
             _section(f"Requests you received ({len(received)})", received_lines, "None."),
             _section(f"Warm intros ({len(intros)})", intro_lines, "None."),
             _section(f"Follow-ups ({len(followups)})", followup_lines, "None."),
-            _section(f"Reminders waiting for you ({len(reminders)})", reminder_lines, "None."),
+            _section(f"Reminders for you ({len(reminders)})", reminder_lines, "None."),
             _section("Blocks", block_lines, "None."),
             _section(f"Things you did, newest first ({len(entries)})", audit_lines, "None."),
         ]

@@ -41,13 +41,14 @@ class World:
         self.uow_factory = uow_factory
         self.community = CommunityKey(platform=platform, external_id="T1", name="Alumni")
         self.admin_ids: frozenset[str] = frozenset()
+        self.names: dict[str, str] = {}
 
     def invocation(self, handle: str, admin: bool = False, name: str = "") -> Invocation:
         return Invocation(
             community=self.community,
             user=PlatformUser(
                 user_id=f"U-{handle}" if self.community.platform != "console" else handle,
-                display_name=name or handle.replace(".", " ").title(),
+                display_name=name or self.names.get(handle) or handle.replace(".", " ").title(),
                 handle=handle,
                 timezone="Europe/Berlin",
                 is_platform_admin=admin,
@@ -83,6 +84,8 @@ class World:
         return resolve_actor(uow, self.invocation(handle, admin), NOW, self.admin_ids)
 
     def person(self, handle: str, name: str = "", admin: bool = False) -> Member:
+        if name:
+            self.names[handle] = name
         with self.uow_factory() as uow:
             actor = resolve_actor(uow, self.invocation(handle, name=name), NOW, self.admin_ids)
             actor.member.is_admin = admin
