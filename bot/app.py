@@ -23,12 +23,14 @@ from bot.texts import HELP_INTRO, HELP_MENTOR
 from bot.usecases import (
     admin,
     connect,
+    delivery,
     home,
     meetings,
     mentor_import,
     mentors,
     privacy,
     requests,
+    suggest,
     sweep,
 )
 from bot.usecases.common import resolve_actor, resolve_mention
@@ -371,3 +373,33 @@ class IntroProgram:
             self._known_digest_keys.update(result.digest_keys)
             total += result.total
         return total
+
+    # ------------------------------------------------------------ adapters' helpers
+
+    def suggest(self, inv: Invocation, kind: str, prefix: str) -> list[tuple[str, str]]:
+        """Autocomplete: ``(value, label)`` pairs for `kind` (industry, company, request)
+        matching what the member typed so far; empty when they may not see any."""
+        with self._uow_factory() as uow:
+            try:
+                actor = resolve_actor(uow, inv, self._clock.now(), self._admin_ids)
+                found = suggest.suggest(uow, actor, kind, prefix, self._clock.now())
+            except IntrobotError:
+                uow.rollback()
+                return []
+            uow.commit()
+        return found
+
+    def record_delivery(
+        self, community: CommunityKey, member_id: int, kind: str, how: str
+    ) -> None:
+        """Audit how a DM of `kind` reached member `member_id` when it could not go the
+        usual way (``how``: e.g. ``fallback_channel``, ``thread``, ``undeliverable``)."""
+        with self._uow_factory() as uow:
+            found = uow.communities.get_or_create(
+                community.platform, community.external_id,
+                community.name or community.external_id, self._clock.now(),
+            )
+            assert found.id is not None
+            delivery.record_delivery(uow, found.id, member_id, kind, how,
+                                     self._clock.now())
+            uow.commit()
