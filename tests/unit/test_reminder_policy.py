@@ -26,9 +26,9 @@ NEW_YORK = "America/New_York"
 QUIET = (time(21, 0), time(8, 0))
 
 
-def at(tz: str, *parts: int) -> datetime:
+def at(tz: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     """A local wall-clock time in `tz`, as aware UTC."""
-    return datetime(*parts, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def local(instant: datetime, tz: str) -> datetime:

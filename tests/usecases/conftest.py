@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.app import IntroProgram
+from bot.clock import ManualClock
 from bot.context import Actor, CommunityKey, Invocation, PlatformUser
 from bot.domain import IntroRequest, Member, MentorProfile, RequestStatus
 from bot.messages import Outcome
@@ -175,3 +177,18 @@ def world(uow_factory: Callable[[], SqlUnitOfWork]) -> World:
 @pytest.fixture
 def slack_world(uow_factory: Callable[[], SqlUnitOfWork]) -> World:
     return World(uow_factory, platform="slack")
+
+
+# ---------------------------------------------------------------- the program facade
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def program(uow_factory: Callable[[], SqlUnitOfWork], clock: ManualClock) -> IntroProgram:
+    """The facade the adapters use, over the same storage as `world`, on a clock the test
+    moves."""
+    return IntroProgram(uow_factory, clock, admin_ids=frozenset({ADMIN}))
