@@ -10,16 +10,22 @@ ignored, any word may match); `MentorHit.score` is that count over the number of
 without words. Without words the order is by load alone.
 
 How it stays fast on large communities: results are found tier by tier (profiles matching all
-words, then all but one, ...). In each tier the full-text index first says whether few
-profiles match (at most CANDIDATE_CAP): then exactly those are ranked in SQL. Otherwise
-matches are common, and the load index is walked in load order while the full-text index
-confirms each row; the walk stops as soon as no later row can beat the ones found.
+words, then all but one, ...). In each tier the full-text index says how many profiles match:
+* few (at most SMALL_SET): exactly those are ranked in SQL;
+* some (up to about KNOWN_SET, judged from how densely the first matches fill the community's
+  id range): the load index is walked in load order, keeping rows in the set of matching ids
+  (which the database computes once);
+* many: the load index is walked while the full-text index confirms each row.
+A walk stops as soon as no later row can beat the rows found, so it reads a handful of rows
+when matches are common. The industry and company filters narrow the same way (SQLite's
+trigram index), and are always checked exactly in SQL.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import (
@@ -45,8 +51,11 @@ P = tables.mentor_profiles.c
 M = tables.members.c
 B = tables.blocks.c
 
-CANDIDATE_CAP = 1000
-STREAM_BATCH = 32
+SMALL_SET = 1_000
+KNOWN_SET = 8_000
+# Rows fetched at a time while walking: SQLite runs in-process, so one at a time costs nothing
+# and never evaluates rows that are not needed; PostgreSQL pays a round trip per batch.
+STREAM_BATCH = {"sqlite": 1, "postgresql": 16}
 
 Condition = ColumnElement[bool] | TextClause
 
@@ -61,10 +70,15 @@ def _contains(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
     return func.lower(column).like(func.lower(literal(_like_pattern(value))), escape="/")
 
 
-def findable(community_id: int, query: MentorQuery, now: datetime) -> list[Condition]:
-    """What a `mentor_profiles` row must meet to be found (words aside)."""
+def findable(
+    community_id: int, query: MentorQuery, now: datetime, by_id: bool = False
+) -> list[Condition]:
+    """What a `mentor_profiles` row must meet to be found (words aside). With `by_id` the
+    community test is written so that no index is chosen for it: the caller's id list must
+    drive the query (SQLite would otherwise walk the whole community)."""
+    community = (P.community_id + 0) if by_id else P.community_id
     conditions: list[Condition] = [
-        P.community_id == community_id,
+        community == community_id,
         P.active.is_(True),
         P.available.is_(True),
         or_(P.away_until.is_(None), P.away_until <= now),
@@ -90,21 +104,42 @@ def remaining_capacity(now: datetime) -> ColumnElement[int]:
     )
 
 
-def _rank_candidates(
+@dataclass
+class _Narrowing:
+    """What is known about the ids a tier may return: complete id sets (`known`, their
+    intersection) and SQL conditions for what could only be tested row by row."""
+
+    known: set[int] | None = None
+    conditions: list[Condition] = field(default_factory=list)
+
+    def add_ids(self, ids: Collection[int]) -> None:
+        self.known = set(ids) if self.known is None else self.known & set(ids)
+
+    def copy(self) -> _Narrowing:
+        known = None if self.known is None else set(self.known)
+        return _Narrowing(known, list(self.conditions))
+
+
+def _rank_known(
     session: Session,
-    conditions: Sequence[Condition],
-    candidates: Iterable[int],
-    need: int,
+    community_id: int,
+    query: MentorQuery,
     now: datetime,
+    narrowing: _Narrowing,
+    need: int,
 ) -> list[int]:
-    """The best `need` of a known, small set of profile ids, ranked in SQL."""
-    ids = sorted(set(candidates))
+    """The best `need` of a small, complete set of candidate ids, ranked in SQL."""
+    ids = sorted(narrowing.known or ())
     if not ids:
         return []
     remaining = remaining_capacity(now)
     statement = (
         select(P.id)
-        .where(*conditions, P.id.in_(ids))
+        .where(
+            *findable(community_id, query, now, by_id=True),
+            *narrowing.conditions,
+            P.id.in_(ids),
+        )
         .order_by(P.recent_requests, remaining.desc(), P.id)
         .limit(need)
     )
@@ -112,7 +147,12 @@ def _rank_candidates(
 
 
 def _walk_by_load(
-    session: Session, conditions: Sequence[Condition], need: int, now: datetime
+    session: Session,
+    community_id: int,
+    query: MentorQuery,
+    now: datetime,
+    narrowing: _Narrowing,
+    need: int,
 ) -> list[int]:
     """The best `need` rows by load, walking ix_mentor_profiles_load in order.
 
@@ -123,17 +163,20 @@ def _walk_by_load(
     remaining = remaining_capacity(now)
     statement = (
         select(P.id, P.recent_requests, P.capacity, remaining)
-        .where(*conditions)
+        .where(*findable(community_id, query, now), *narrowing.conditions)
         .order_by(P.recent_requests, P.capacity.desc(), P.id)
     )
+    allowed = narrowing.known
     best: list[tuple[int, int, int]] = []  # (recent, -remaining, id), sorted
-    result = session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    batch = STREAM_BATCH.get(session.get_bind().dialect.name, 16)
+    result = session.execute(statement.execution_options(yield_per=batch))
     try:
         for profile_id, recent, capacity, left in result:
             if len(best) >= need and (recent, -capacity, profile_id) > best[need - 1]:
                 break
-            bisect.insort(best, (recent, -left, profile_id))
-            del best[need:]
+            if allowed is None or profile_id in allowed:
+                bisect.insort(best, (recent, -left, profile_id))
+                del best[need:]
     finally:
         result.close()
     return [key[2] for key in best]
@@ -141,30 +184,58 @@ def _walk_by_load(
 
 def _best(
     session: Session,
-    conditions: Sequence[Condition],
-    candidates: set[int] | None,
-    need: int,
+    community_id: int,
+    query: MentorQuery,
     now: datetime,
+    narrowing: _Narrowing,
+    need: int,
 ) -> list[int]:
-    if candidates is not None:
-        return _rank_candidates(session, conditions, candidates, need, now)
-    return _walk_by_load(session, conditions, need, now)
+    if narrowing.known is not None and len(narrowing.known) <= SMALL_SET:
+        return _rank_known(session, community_id, query, now, narrowing, need)
+    return _walk_by_load(session, community_id, query, now, narrowing, need)
 
 
-def _narrow(current: set[int] | None, ids: list[int] | None) -> set[int] | None:
-    """Intersect with a candidate list that is complete (at most CANDIDATE_CAP long)."""
-    if ids is None or len(ids) > CANDIDATE_CAP:
-        return current
-    return set(ids) if current is None else current & set(ids)
-
-
-def _facet_candidates(session: Session, full_text: FullText, query: MentorQuery) -> set[int] | None:
-    candidates: set[int] | None = None
+def _facets(session: Session, full_text: FullText, query: MentorQuery) -> _Narrowing:
+    narrowing = _Narrowing()
     for column, value in (("industries", query.industry), ("company", query.company)):
         if value.strip():
-            ids = full_text.facet_ids(session, column, value.strip(), CANDIDATE_CAP + 1)
-            candidates = _narrow(candidates, ids)
-    return candidates
+            ids = full_text.facet_ids(session, column, value.strip(), SMALL_SET + 1)
+            if ids is not None and len(ids) <= SMALL_SET:
+                narrowing.add_ids(ids)
+    return narrowing
+
+
+def _id_range(session: Session, community_id: int) -> tuple[int, int] | None:
+    """The community's lowest and highest profile id (two lone min/max: index lookups)."""
+    in_community = P.community_id == community_id
+    low = session.scalar(select(func.min(P.id)).where(in_community))
+    high = session.scalar(select(func.max(P.id)).where(in_community))
+    return None if low is None or high is None else (int(low), int(high))
+
+
+def _looks_common(ids: Sequence[int], id_range: tuple[int, int]) -> bool:
+    """Judge from the first matches in id order whether more than KNOWN_SET match: if
+    they fill a tenth of the community's id range, about ten times as many match."""
+    low, high = id_range
+    covered = max(max(ids) - low + 1, 1)
+    return len(ids) * (high - low + 1) / covered > KNOWN_SET
+
+
+def _narrow_by_words(
+    session: Session,
+    full_text: FullText,
+    words: Sequence[str],
+    at_least: int,
+    id_range: tuple[int, int],
+    narrowing: _Narrowing,
+) -> None:
+    ids = full_text.matching_ids(session, words, at_least, id_range, SMALL_SET + 1)
+    if len(ids) <= SMALL_SET:
+        narrowing.add_ids(ids)
+    elif _looks_common(ids, id_range):
+        narrowing.conditions.append(full_text.match_condition(words, at_least))
+    else:
+        narrowing.conditions.append(full_text.in_matches_condition(words, at_least, id_range))
 
 
 def ranked_profile_ids(
@@ -174,25 +245,22 @@ def ranked_profile_ids(
     if query.limit <= 0:
         return []
     full_text = full_text_for(session)
-    base = findable(community_id, query, now)
-    facets = _facet_candidates(session, full_text, query)
+    facets = _facets(session, full_text, query)
     words = query_words(query.terms)
     if not words:
-        return [(pid, 0) for pid in _best(session, base, facets, query.limit, now)]
+        found = _best(session, community_id, query, now, facets, query.limit)
+        return [(profile_id, 0) for profile_id in found]
+    id_range = _id_range(session, community_id)
+    if id_range is None:
+        return []
     ranked: list[tuple[int, int]] = []
     for at_least in range(len(words), 0, -1):
-        need = query.limit - len(ranked)
-        conditions = list(base)
+        narrowing = facets.copy()
         if ranked:
-            conditions.append(P.id.not_in([pid for pid, _ in ranked]))
-        matching = full_text.matching_ids(
-            session, community_id, words, at_least, CANDIDATE_CAP + 1
-        )
-        candidates = _narrow(facets, matching)
-        if len(matching) > CANDIDATE_CAP:
-            conditions.append(full_text.match_condition(words, at_least))
-        found = _best(session, conditions, candidates, need, now)
-        ranked.extend((pid, at_least) for pid in found)
+            narrowing.conditions.append(P.id.not_in([profile_id for profile_id, _ in ranked]))
+        _narrow_by_words(session, full_text, words, at_least, id_range, narrowing)
+        found = _best(session, community_id, query, now, narrowing, query.limit - len(ranked))
+        ranked.extend((profile_id, at_least) for profile_id in found)
         if len(ranked) >= query.limit:
             break
     return ranked
@@ -207,7 +275,8 @@ def search_mentors(
     statement = (
         select(MentorProfile, Member)
         .join(Member, and_(M.id == P.member_id, M.community_id == P.community_id))
-        .where(P.community_id == community_id, P.id.in_([pid for pid, _ in ranked]))
+        # `+ 0`: the id list, not the community, must choose the index (see `findable`).
+        .where(P.community_id + 0 == community_id, P.id.in_([pid for pid, _ in ranked]))
     )
     loaded = {profile.id: (profile, member) for profile, member in session.execute(statement)}
     words = len(query_words(query.terms))

@@ -1,7 +1,7 @@
 """Full-text search objects that the migrations create by hand, outside the MetaData.
 
 SQLite: FTS5 external-content tables over ``mentor_profiles`` kept in sync by triggers —
-``mentor_fts`` (search_text and community_id, porter stemming) and ``mentor_facets``
+``mentor_fts`` (search_text, porter stemming) and ``mentor_facets``
 (industries and company, trigram, for substring filters).
 PostgreSQL: a stored generated ``tsvector`` column with a GIN index.
 Autogenerate must not report them as differences: `include_object` hides them.

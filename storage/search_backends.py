@@ -26,16 +26,29 @@ _MIN_FACET_LENGTH = 3
 
 class FullText(Protocol):
     def matching_ids(
-        self, session: Session, community_id: int, words: Sequence[str], at_least: int, cap: int
+        self,
+        session: Session,
+        words: Sequence[str],
+        at_least: int,
+        id_range: tuple[int, int],
+        cap: int,
     ) -> list[int]:
-        """Ids of the community's profiles matching at least `at_least` of `words`; at most
-        `cap` of them."""
+        """Ids within `id_range` (a community's lowest and highest profile id) of profiles
+        matching at least `at_least` of `words`, lowest first, at most `cap` of them. Other
+        communities' ids in that range may be among them: callers filter by community."""
         ...
 
     def match_condition(
         self, words: Sequence[str], at_least: int
     ) -> ColumnElement[bool] | TextClause:
-        """The same test as a condition on a `mentor_profiles` row."""
+        """The same test as a condition on a `mentor_profiles` row, checked row by row."""
+        ...
+
+    def in_matches_condition(
+        self, words: Sequence[str], at_least: int, id_range: tuple[int, int]
+    ) -> TextClause:
+        """The same test as "id in the set of matching ids", the set computed once per query
+        (for a walk that reads many rows of a set too large to pass as a list)."""
         ...
 
     def facet_ids(self, session: Session, column: str, value: str, cap: int) -> list[int] | None:
@@ -46,6 +59,10 @@ class FullText(Protocol):
 
 def _groups(words: Sequence[str], at_least: int) -> list[tuple[str, ...]]:
     return list(combinations(words, at_least))
+
+
+def _split_ids(joined: str | None) -> list[int]:
+    return [int(part) for part in joined.split(",")] if joined else []
 
 
 def _tsquery_source(words: Sequence[str], at_least: int) -> str:
@@ -67,13 +84,27 @@ class SqliteFullText:
         return "search_text : (" + " OR ".join(f"({group})" for group in groups) + ")"
 
     def matching_ids(
-        self, session: Session, community_id: int, words: Sequence[str], at_least: int, cap: int
+        self,
+        session: Session,
+        words: Sequence[str],
+        at_least: int,
+        id_range: tuple[int, int],
+        cap: int,
     ) -> list[int]:
-        match = f'community_id : "{int(community_id)}" AND ' + self._expression(words, at_least)
+        # The community is left to the caller's SQL (a community token in the match would make
+        # every query merge the community's whole doclist); the rowid range narrows cheaply.
         statement = text(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match LIMIT :cap"
+            f"SELECT group_concat(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH :match AND rowid BETWEEN :low AND :high "
+            "ORDER BY rowid LIMIT :cap)"
         )
-        return list(session.scalars(statement, {"match": match, "cap": cap}))
+        params = {
+            "match": self._expression(words, at_least),
+            "low": id_range[0],
+            "high": id_range[1],
+            "cap": cap,
+        }
+        return _split_ids(session.scalar(statement, params))
 
     def match_condition(self, words: Sequence[str], at_least: int) -> TextClause:
         return text(
@@ -81,36 +112,78 @@ class SqliteFullText:
             f"AND {FTS_TABLE}.rowid = mentor_profiles.id)"
         ).bindparams(fts_match=self._expression(words, at_least))
 
+    def in_matches_condition(
+        self, words: Sequence[str], at_least: int, id_range: tuple[int, int]
+    ) -> TextClause:
+        # `+ 0` keeps SQLite walking the load index instead of fetching rows by these ids.
+        return text(
+            f"mentor_profiles.id + 0 IN (SELECT rowid FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH :fts_set_match AND rowid BETWEEN :fts_low AND :fts_high)"
+        ).bindparams(
+            fts_set_match=self._expression(words, at_least),
+            fts_low=id_range[0],
+            fts_high=id_range[1],
+        )
+
     def facet_ids(self, session: Session, column: str, value: str, cap: int) -> list[int] | None:
+        # A trigram phrase matches exactly the texts containing `value` (ignoring case),
+        # straight from the index; LIKE would re-read every candidate row.
         if column not in {"industries", "company"}:
             raise ValueError(f"no facet index for {column!r}")
-        if len(value) < _MIN_FACET_LENGTH or any(char in value for char in "%_"):
+        if len(value) < _MIN_FACET_LENGTH:
             return None
+        phrase = '"' + value.replace('"', '""') + '"'
         statement = text(
-            f"SELECT rowid FROM {FACETS_TABLE} WHERE {column} LIKE :pattern LIMIT :cap"
+            f"SELECT group_concat(rowid) FROM (SELECT rowid FROM {FACETS_TABLE} "
+            f"WHERE {FACETS_TABLE} MATCH :match LIMIT :cap)"
         )
-        return list(session.scalars(statement, {"pattern": f"%{value}%", "cap": cap}))
+        return _split_ids(session.scalar(statement, {"match": f"{column} : {phrase}", "cap": cap}))
 
 
 class PostgresFullText:
     """A stored `tsvector` column (english configuration) with a GIN index."""
 
     def matching_ids(
-        self, session: Session, community_id: int, words: Sequence[str], at_least: int, cap: int
+        self,
+        session: Session,
+        words: Sequence[str],
+        at_least: int,
+        id_range: tuple[int, int],
+        cap: int,
     ) -> list[int]:
         statement = text(
-            f"SELECT id FROM mentor_profiles WHERE community_id = :community_id "
+            "SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM mentor_profiles "
+            "WHERE id BETWEEN :low AND :high "
             f"AND {PG_SEARCH_COLUMN} @@ to_tsquery('{PG_TEXT_SEARCH_CONFIG}'::regconfig, :q) "
-            "LIMIT :cap"
+            "LIMIT :cap) AS matches"
         )
-        params = {"community_id": community_id, "q": _tsquery_source(words, at_least), "cap": cap}
-        return list(session.scalars(statement, params))
+        params = {
+            "low": id_range[0],
+            "high": id_range[1],
+            "q": _tsquery_source(words, at_least),
+            "cap": cap,
+        }
+        return list(session.scalar(statement, params) or [])
 
     def match_condition(self, words: Sequence[str], at_least: int) -> TextClause:
         return text(
             f"mentor_profiles.{PG_SEARCH_COLUMN} @@ "
             f"to_tsquery('{PG_TEXT_SEARCH_CONFIG}'::regconfig, :pg_match)"
         ).bindparams(pg_match=_tsquery_source(words, at_least))
+
+    def in_matches_condition(
+        self, words: Sequence[str], at_least: int, id_range: tuple[int, int]
+    ) -> TextClause:
+        return text(
+            "mentor_profiles.id IN (SELECT matches.id FROM mentor_profiles AS matches "
+            "WHERE matches.id BETWEEN :pg_low AND :pg_high AND "
+            f"matches.{PG_SEARCH_COLUMN} @@ "
+            f"to_tsquery('{PG_TEXT_SEARCH_CONFIG}'::regconfig, :pg_set_match))"
+        ).bindparams(
+            pg_set_match=_tsquery_source(words, at_least),
+            pg_low=id_range[0],
+            pg_high=id_range[1],
+        )
 
     def facet_ids(self, session: Session, column: str, value: str, cap: int) -> list[int] | None:
         return None

@@ -117,6 +117,7 @@ mentor_profiles = Table(
     UniqueConstraint("community_id", "member_id"),
     _member_ref("member_id", "fk_mentor_profiles_member_id_members"),
     Index(None, "community_id", "away_until"),
+    Index(None, "community_id", "id"),
 )
 # Mentor search walks this index in load order (fewer recent requests, then more capacity) and
 # finds every findability column and the filtered fields in it, without reading the rows.

@@ -195,6 +195,7 @@ def upgrade() -> None:
         ),
     )
     _index("mentor_profiles", "community_id", "away_until")
+    _index("mentor_profiles", "community_id", "id")
     op.create_index(
         "ix_mentor_profiles_load",
         "mentor_profiles",
@@ -339,14 +340,13 @@ def _create_search() -> None:
 
 
 # FTS5 external-content indexes over mentor_profiles, kept in sync by triggers.
-# mentor_fts: words of search_text (porter stemming), plus the community id as a token so that
-# a query can keep to one community inside the index. Only "which rows match" is asked, never
-# positions, hence detail=column.
+# mentor_fts: words of search_text (porter stemming). Only "which rows match" is asked, never
+# positions, hence detail=column. Queries filter by community in SQL, not in the index.
 # mentor_facets: trigrams of industries and company, for case-insensitive substring filters.
 SQLITE_SEARCH = (
     """
     CREATE VIRTUAL TABLE mentor_fts USING fts5(
-        search_text, community_id,
+        search_text,
         content='mentor_profiles', content_rowid='id', detail=column,
         tokenize='porter unicode61 remove_diacritics 2'
     )
@@ -359,27 +359,25 @@ SQLITE_SEARCH = (
     """,
     """
     CREATE TRIGGER mentor_profiles_search_insert AFTER INSERT ON mentor_profiles BEGIN
-        INSERT INTO mentor_fts(rowid, search_text, community_id)
-        VALUES (new.id, new.search_text, new.community_id);
+        INSERT INTO mentor_fts(rowid, search_text) VALUES (new.id, new.search_text);
         INSERT INTO mentor_facets(rowid, industries, company)
         VALUES (new.id, new.industries, new.company);
     END
     """,
     """
     CREATE TRIGGER mentor_profiles_search_delete AFTER DELETE ON mentor_profiles BEGIN
-        INSERT INTO mentor_fts(mentor_fts, rowid, search_text, community_id)
-        VALUES ('delete', old.id, old.search_text, old.community_id);
+        INSERT INTO mentor_fts(mentor_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
         INSERT INTO mentor_facets(mentor_facets, rowid, industries, company)
         VALUES ('delete', old.id, old.industries, old.company);
     END
     """,
     """
-    CREATE TRIGGER mentor_profiles_fts_update AFTER UPDATE OF search_text, community_id
+    CREATE TRIGGER mentor_profiles_fts_update AFTER UPDATE OF search_text
     ON mentor_profiles BEGIN
-        INSERT INTO mentor_fts(mentor_fts, rowid, search_text, community_id)
-        VALUES ('delete', old.id, old.search_text, old.community_id);
-        INSERT INTO mentor_fts(rowid, search_text, community_id)
-        VALUES (new.id, new.search_text, new.community_id);
+        INSERT INTO mentor_fts(mentor_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+        INSERT INTO mentor_fts(rowid, search_text) VALUES (new.id, new.search_text);
     END
     """,
     """
