@@ -220,7 +220,7 @@ class IntroProgram:
             case c.AddFollowUp(request_id=rid, text=text, in_days=days):
                 return meetings.add_followup(uow, actor, rid, text, days, now)
             case c.MarkThanked(request_id=rid):
-                return meetings.thanks(uow, actor, rid)
+                return meetings.thanks(uow, actor, rid, now)
         raise UsageError("I didn't understand that. /intro help lists what you can do.")
 
     def _import(self, uow: UnitOfWork, actor: Actor, path: str | None) -> Outcome:
@@ -293,9 +293,9 @@ class IntroProgram:
             case "followup", "done":
                 return meetings.followup_done(uow, actor, entity_id, now)
             case "thanks", "draft":
-                return meetings.thanks(uow, actor, entity_id)
+                return meetings.thanks(uow, actor, entity_id, now)
             case "thanks", "send":
-                return meetings.open_thanks_form(uow, actor, entity_id)
+                return meetings.open_thanks_form(uow, actor, entity_id, now)
             case "thanks", "mark":
                 return meetings.mark_thanked(uow, actor, entity_id, now)
         raise UsageError("That button is from an older version of the bot. Please run the "

@@ -520,8 +520,14 @@ def followup_done(uow: UnitOfWork, actor: Actor, followup_id: int, now: datetime
 THANKS_STATUSES = frozenset({RequestStatus.SCHEDULED.value, RequestStatus.COMPLETED.value})
 
 
-def _thanks_request(uow: UnitOfWork, actor: Actor, request_id: int) -> IntroRequest:
+def _thanks_request(
+    uow: UnitOfWork, actor: Actor, request_id: int, now: datetime
+) -> IntroRequest:
     request = _seeker_request(uow, actor, request_id, "send the thank-you")
+    start = as_utc(request.scheduled_at)
+    if request.status == RequestStatus.SCHEDULED.value and start is not None and now < start:
+        raise Conflict(f"You meet on {local_time_label(start, actor.member.timezone)} — "
+                       "thank them after the conversation, ideally the same day.")
     if request.status not in THANKS_STATUSES:
         if request.status == RequestStatus.ACCEPTED.value:
             raise Conflict(f"Thank them once you've met: schedule with /intro schedule "
@@ -542,9 +548,9 @@ def _draft(uow: UnitOfWork, request: IntroRequest, seeker: Member) -> str:
                            topic=request.topic, learned=request.learned, doors=doors)
 
 
-def thanks(uow: UnitOfWork, actor: Actor, request_id: int) -> Outcome:
+def thanks(uow: UnitOfWork, actor: Actor, request_id: int, now: datetime) -> Outcome:
     """A drafted note with two ways on: send it as a DM (editable first) or mark it sent."""
-    request = _thanks_request(uow, actor, request_id)
+    request = _thanks_request(uow, actor, request_id, now)
     assert request.id is not None
     mentor = _person(uow, actor.community_id, request.mentor_id)
     if request.thanked_at is not None:
@@ -574,10 +580,12 @@ def thanks_form(request_id: int, draft: str) -> Form:
     )
 
 
-def open_thanks_form(uow: UnitOfWork, actor: Actor, request_id: int) -> Outcome:
-    request = _thanks_request(uow, actor, request_id)
+def open_thanks_form(
+    uow: UnitOfWork, actor: Actor, request_id: int, now: datetime
+) -> Outcome:
+    request = _thanks_request(uow, actor, request_id, now)
     if request.thanked_at is not None:
-        return thanks(uow, actor, request_id)
+        return thanks(uow, actor, request_id, now)
     return Outcome(form=thanks_form(request_id, _draft(uow, request, actor.member)))
 
 
@@ -593,7 +601,7 @@ def _mark(uow: UnitOfWork, actor: Actor, request: IntroRequest, now: datetime, h
 def send_thanks(
     uow: UnitOfWork, actor: Actor, request_id: int, note: str, now: datetime
 ) -> Outcome:
-    request = _thanks_request(uow, actor, request_id)
+    request = _thanks_request(uow, actor, request_id, now)
     assert request.id is not None
     note = check_text(note, "Note", NOTE_LIMIT, "note", required=True)
     mentor = _person(uow, actor.community_id, request.mentor_id)
@@ -601,7 +609,7 @@ def send_thanks(
         raise Conflict("Your mentor has left the program, so I can't pass the note on. "
                        "Press “I sent it another way” if you thanked them elsewhere.")
     if request.thanked_at is not None:
-        return thanks(uow, actor, request_id)
+        return thanks(uow, actor, request_id, now)
     _mark(uow, actor, request, now, "dm")
     outcome = Outcome(reply=Message(
         text=(f"Sent to {mentor.display_name}. Thank-yous like this are why mentors keep "
@@ -618,7 +626,7 @@ def send_thanks(
 
 
 def mark_thanked(uow: UnitOfWork, actor: Actor, request_id: int, now: datetime) -> Outcome:
-    request = _thanks_request(uow, actor, request_id)
+    request = _thanks_request(uow, actor, request_id, now)
     assert request.id is not None
     if request.thanked_at is None:
         _mark(uow, actor, request, now, "elsewhere")

@@ -551,10 +551,16 @@ def test_thanks_waits_until_a_time_is_set(people: People) -> None:
     assert "once you've met" in outcome.reply.text
 
 
-def test_marking_thanked_stops_the_reminders(people: People, uow_factory: Factory) -> None:
+def test_marking_thanked_stops_the_reminders(
+    people: People, uow_factory: Factory, clock: ManualClock
+) -> None:
     rid = people.scheduled()
+    early = people.program.action(people.sam, f"thanks:mark:{rid}")
+    assert not early.ok and early.reply is not None
+    assert "after the conversation" in early.reply.text
+    clock.set(berlin(2026, 11, 27, 15, 20))
     assert people.program.action(people.sam, f"thanks:mark:{rid}").ok
-    assert people.request(rid).thanked_at == NOW
+    assert people.request(rid).thanked_at == clock.now()
     assert not [k for k in pending_keys(uow_factory) if k.startswith("thanks")]
     again = people.program.command(people.sam, "intro", f"thanks {rid}")
     assert again.ok and again.reply is not None and "already thanked" in again.reply.text
