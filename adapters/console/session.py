@@ -28,7 +28,7 @@ Console commands:
   /whoami                      who you are acting as
   /quit                        leave
 While a form is open, answer each field on its own line: an empty line keeps the value
-shown in [brackets]; /cancel abandons the form.
+shown in [brackets]; /cancel (or any other /command) abandons the form.
 """
 
 _DURATION = re.compile(r"^\+?(\d{1,4})\s*([mhdw])$")
@@ -64,6 +64,7 @@ class ConsoleSession:
         self.board = ButtonBoard()
         self.user: ConsoleUser | None = None
         self._lines: Iterator[str] = iter(())
+        self._pushback: str | None = None
 
     # ------------------------------------------------------------ I/O
 
@@ -72,6 +73,9 @@ class ConsoleSession:
         self.out.flush()
 
     def _read(self, prompt: str) -> str | None:
+        if self._pushback is not None:
+            line, self._pushback = self._pushback, None
+            return line
         self.out.write(prompt)
         self.out.flush()
         try:
@@ -232,6 +236,11 @@ class ConsoleSession:
                 answer = self._read(f"│ {label}{shown}: ")
                 if answer is None or answer.strip().lower() == "/cancel":
                     self.say("└ (form abandoned; nothing was sent)")
+                    return
+                if answer.strip().startswith("/"):
+                    # A command typed while a form is open: leave the form, run the command.
+                    self.say("└ (form abandoned; nothing was sent)")
+                    self._pushback = answer
                     return
                 values[field.field_id] = (
                     answer.replace("\\n", "\n") if answer.strip() else initial
