@@ -178,7 +178,7 @@ class SlackHarness:
 
     # ------------------------------------------------------------ sending
 
-    async def _interactive(self, payload: dict[str, Any]) -> Sent:
+    async def interactive(self, payload: dict[str, Any]) -> Sent:
         if self.mode == "socket":
             ack = await self.slack.socket_send("interactive", payload)
             return Sent(200, ack.payload, payload.get("response_url", ""), payload)
@@ -232,7 +232,7 @@ class SlackHarness:
                 user_name=PEOPLE.get(user_id, ("someone",))[0], channel_id=message.channel,
                 message=message_dict(message), response_url=response_url,
                 trigger_id=self.slack.new_trigger_id(), team_id=team_id or self.slack.team_id)
-        sent = await self._interactive(payload)
+        sent = await self.interactive(payload)
         sent.response_url = response_url
         if settle:
             await self.settled()
@@ -245,7 +245,7 @@ class SlackHarness:
             view, user_id=user_id, values=state_values(view, values),
             user_name=PEOPLE.get(user_id, ("someone",))[0],
             team_id=team_id or self.slack.team_id)
-        sent = await self._interactive(payload)
+        sent = await self.interactive(payload)
         if settle:
             await self.settled()
         return sent
