@@ -1,0 +1,1 @@
+"""Introbot on Discord: app commands, buttons and modals over discord.py; DMs for reminders."""
