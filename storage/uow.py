@@ -43,7 +43,8 @@ from storage.repositories import (
 
 class SqlUnitOfWork:
     """`with uow: ...; uow.commit()` — leaving the block without commit rolls back.
-    Entities stay usable after the block (no expiry on commit)."""
+    Entities stay readable after the block, committed or not (nothing is expired on the way
+    out); an explicit `rollback()` inside the block expires them, so they reload."""
 
     communities: CommunityRepository
     members: MemberRepository
@@ -93,6 +94,9 @@ class SqlUnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         try:
+            # Detach first: entities read in the block stay readable (a rollback would expire
+            # them), and whatever was not committed is undone.
+            session.expunge_all()
             session.rollback()
         finally:
             session.close()
