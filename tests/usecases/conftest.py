@@ -1,4 +1,5 @@
-"""Use cases against real storage (SQLite file, migrated), with a fixed clock."""
+"""Use cases against real storage (every configured database, see tests/support/db.py),
+with a fixed clock."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from bot.messages import Outcome
 from bot.usecases.common import resolve_actor
 from bot.usecases.mentors import search_text_of
 from storage import tables
-from storage.engine import create_engine_for
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, make_uow_factory
+from tests.support.db import database_kind, make_test_engine
+
+__all__ = ["database_kind"]
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ADMIN = "ada"
@@ -160,13 +162,9 @@ class World:
 
 
 @pytest.fixture
-def uow_factory(tmp_path: Path) -> Iterator[Callable[[], SqlUnitOfWork]]:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'introbot.db'}")
-    upgrade(engine)
-    try:
+def uow_factory(database_kind: str, tmp_path: Path) -> Iterator[Callable[[], SqlUnitOfWork]]:
+    with make_test_engine(database_kind, tmp_path) as engine:
         yield make_uow_factory(engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
