@@ -7,12 +7,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.bootstrap import Runtime
+from adapters.discord.client import DiscordOptions
 from bot.clock import ManualClock
 from tests.discord import world
-from tests.discord.harness import DiscordHarness, People, callback_of, invocation, reply_text
+from tests.discord.harness import (
+    DiscordHarness,
+    People,
+    callback_of,
+    invocation,
+    reply_text,
+    text_of,
+)
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_interactions import boolean, integer, string, user
-from tests.fakes.discord_models import EPHEMERAL, FakeInteraction
+from tests.fakes.discord_interactions import boolean, group, integer, string, subcommand, user
+from tests.fakes.discord_models import (
+    EPHEMERAL,
+    FakeAttachment,
+    FakeInteraction,
+    FakeMessage,
+    FakeUser,
+    snowflake_at,
+)
 
 
 def ephemeral_text(fake: FakeDiscord, sent: FakeInteraction) -> str:
@@ -412,4 +427,61 @@ async def test_mentor_requests_shows_buttons_and_leave_declines_kindly(
     await harness.settle()
     told = fake.dm_messages(people.ben)[-1]
     assert "stepped back from mentoring" in told.content + str(told.embeds)
+    assert fake.violations == []
+
+
+async def test_admin_import_reads_the_uploaded_csv(
+    fake: FakeDiscord, harness: DiscordHarness, people: People
+) -> None:
+    csv_text = (
+        "handle,display_name,headline,industries,company\n"
+        "dev.patel,Dev Patel,Climate founder,Climate,Sunward\n"
+        "ana.ruiz,Ana Ruiz,Data lead,Data & AI,Numbers Co\n"
+    )
+    sent = await _import(fake, people.ada, csv_text.encode())
+    messages = await harness.answer(sent)
+    text = "\n".join(text_of(m) for m in messages)
+    assert "Invited 2 mentors" in text
+    refused = await _import(fake, people.ben, csv_text.encode())
+    await harness.answer(refused)
+    assert "That's for program admins" in reply_text(refused, fake)
+    usage = await harness.slash("intro", "admin import", user=people.ada)
+    assert "upload the file with the command" in ephemeral_text(fake, usage)
+    assert fake.violations == []
+
+
+async def _import(fake: FakeDiscord, who: FakeUser, data: bytes) -> FakeInteraction:
+    """`/intro admin import file:<upload>`: Discord sends the upload in data.resolved."""
+    upload = FakeAttachment(snowflake_at(fake.now()), "mentors.csv", data, "text/csv")
+    holder = FakeMessage(snowflake_at(fake.now()), fake.general.id, fake.now(), who,
+                         attachments=[upload])
+    fake.messages[holder.id] = holder  # the fake serves files of messages it knows
+    command = fake.synced_command("intro", guild=fake.guild)
+    assert command is not None
+    option = group("admin", subcommand("import", {"name": "file", "type": 11,
+                                                  "value": str(upload.id)}))
+    data_ = {"id": command["id"], "name": "intro", "type": 1, "guild_id": str(fake.guild.id),
+             "options": [option],
+             "resolved": {"attachments": {str(upload.id): upload.payload(fake.base_url)}}}
+    sent = await fake.send_interaction(2, data_, user=who, channel=fake.general)
+    await fake.wait_callback(sent)
+    return sent
+
+
+# --------------------------------------------------------------------------- where
+
+
+async def test_commands_in_dms_are_refused_politely(
+    fake: FakeDiscord, runtime: Runtime, people: People
+) -> None:
+    running = DiscordHarness(fake, runtime, DiscordOptions(dev_guild=None))
+    await running.start()
+    try:
+        sent = await running.slash("intro", "list", user=people.ben, in_dm=True)
+        text = ephemeral_text(fake, sent)
+        assert "inside your community's server" in text
+        intro = next(c for c in fake.commands[None] if c["name"] == "intro")
+        assert intro["contexts"] == [0]  # offered in servers only
+    finally:
+        await running.stop()
     assert fake.violations == []
