@@ -187,7 +187,7 @@ class IntroProgram:
             case c.AdminBlock(member=mention, block=block):
                 target = resolve_mention(uow, cid, mention)
                 if block:
-                    return admin.block_member(uow, actor, target, now)
+                    return admin.block_member(uow, actor, target, now, self._admin_ids)
                 return admin.unblock_member(uow, actor, target, now)
             case c.JoinAsMentor():
                 return mentors.open_profile_form(uow, actor, joining=True)
@@ -255,6 +255,8 @@ class IntroProgram:
                              "command again.")
         scope, verb, entity_id = match["scope"], match["verb"], int(match["id"])
         cid = actor.community_id
+        if scope == "mentor" and verb == "join":
+            return mentors.open_profile_form(uow, actor, joining=True)
         if scope == "intro":
             if verb == "request":
                 mentor = uow.members.get(cid, entity_id)

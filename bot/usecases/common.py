@@ -25,6 +25,7 @@ from bot.ports import UnitOfWork
 from bot.program_settings import ProgramSettings
 
 MAX_NAME = 80
+IMPORTED_ID_PREFIX = "imported:"  # platform id of a member imported by handle only
 
 
 def valid_tz(tz: str | None) -> str | None:
@@ -48,6 +49,14 @@ def resolve_actor(
     assert community.id is not None
     user = inv.user
     member = uow.members.by_platform_id(community.id, user.user_id)
+    if member is None and user.handle:
+        # An admin may have imported this person by handle before they ever used the bot.
+        placeholder = f"{IMPORTED_ID_PREFIX}{user.handle.strip().lstrip('@').lower()}"
+        member = uow.members.by_platform_id(community.id, placeholder)
+        if member is not None and member.erased_at is None:
+            member.platform_user_id = user.user_id
+        else:
+            member = None
     tz = valid_tz(user.timezone)
     name = (user.display_name or user.handle or user.user_id)[:MAX_NAME]
     if member is None:

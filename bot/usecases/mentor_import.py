@@ -53,13 +53,19 @@ from bot.errors import InvalidInput
 from bot.messages import Button, ButtonStyle, Field, Message, Outcome
 from bot.ports import UnitOfWork
 from bot.usecases.admin import mentor_status
-from bot.usecases.common import MAX_NAME, audit, recipient, require_admin, valid_tz
+from bot.usecases.common import (
+    IMPORTED_ID_PREFIX,
+    MAX_NAME,
+    audit,
+    recipient,
+    require_admin,
+    valid_tz,
+)
 from bot.usecases.mentors import PROFILE_LIMITS, _parse_formats, search_text_of
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS_SHOWN = 50
-IMPORTED_ID_PREFIX = "imported:"
 DEFAULT_FORMATS = "call,video"
 
 COLUMNS = (

@@ -56,7 +56,7 @@ def profile_form(profile: MentorProfile | None, timezone: str, default_capacity:
     formats_initial = ", ".join(p.format_list()) if p else "call, video"
     return Form(
         form_id=PROFILE_FORM_ID,
-        title="Your mentor profile" if p else "Become a mentor",
+        title="Your mentor profile" if p and p.active else "Become a mentor",
         intro=(
             "Seekers find you by these words. Contact details stay private until you "
             "accept a request."
@@ -89,8 +89,6 @@ def profile_form(profile: MentorProfile | None, timezone: str, default_capacity:
 
 def open_profile_form(uow: UnitOfWork, actor: Actor, joining: bool) -> Outcome:
     profile = uow.mentors.by_member(actor.community_id, actor.member_id)
-    if profile is not None and not profile.active:
-        profile = None if joining else profile
     form = profile_form(profile, actor.member.timezone, actor.settings.default_capacity)
     return Outcome(form=form)
 
