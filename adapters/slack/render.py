@@ -166,11 +166,10 @@ def message_blocks(message: Message, limit: int = MESSAGE_BLOCKS) -> list[Block]
         blocks.append(HeaderBlock(text=clip(message.title, HEADER_TEXT)))
     blocks += _text(message.text)
     blocks += _fields(message.fields)
-    tail = _buttons(message.buttons, ids)
-    budget = limit - len(tail)
+    budget = limit - -(-len(message.buttons) // BUTTONS_PER_ACTIONS)  # room for the buttons
     shown = 0
     for card in message.cards:
-        card_blocks = ([DividerBlock()] if message.cards else []) + _card(card, ids)
+        card_blocks = [DividerBlock(), *_card(card, ids)]
         left_after = len(message.cards) - shown - 1
         reserve = 1 if left_after else 0
         if len(blocks) + len(card_blocks) + reserve > budget:
@@ -181,7 +180,7 @@ def message_blocks(message: Message, limit: int = MESSAGE_BLOCKS) -> list[Block]
     if hidden:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=f"… and {hidden} more not shown here.")]))
-    blocks += tail
+    blocks += _buttons(message.buttons, ids)
     return blocks[:limit]
 
 

@@ -131,10 +131,12 @@ class Sent:
 
 
 class SlackHarness:
-    def __init__(self, slack: FakeSlack, runtime: Runtime, mode: str) -> None:
+    def __init__(self, slack: FakeSlack, runtime: Runtime, mode: str,
+                 ack_budget: float = 2.0) -> None:
         self.slack = slack
         self.runtime = runtime
         self.mode = mode
+        self.ack_budget = ack_budget
         self.signer = SlackRequestSigner(SIGNING_SECRET)
         self.bot: SlackBot | None = None
         self.runner: SlackRunner | None = None
@@ -148,7 +150,8 @@ class SlackHarness:
         if runtime is not None:
             self.runtime = runtime
         settings = settings_for(self.slack, "sqlite://", socket=self.mode == "socket")
-        self.bot = build_slack_bot(self.runtime.program, settings, engine=self.runtime.engine)
+        self.bot = build_slack_bot(self.runtime.program, settings, engine=self.runtime.engine,
+                                   ack_budget=self.ack_budget)
         self.runner = SlackRunner(self.bot, app_token=settings.slack_app_token,
                                   host="127.0.0.1", port=0)
         connections = len(self.slack.socket_connections)
@@ -188,14 +191,14 @@ class SlackHarness:
 
     async def command(self, user_id: str, command: str, text: str = "", *,
                       team_id: str | None = None, channel_id: str = GENERAL,
-                      settle: bool = True) -> Sent:
+                      trigger_age: float = 0.0, settle: bool = True) -> Sent:
         response_url = self.slack.response_url(command)
         fields = {
             "user_id": user_id,
             "user_name": PEOPLE.get(user_id, ("someone",))[0],
             "channel_id": channel_id,
             "response_url": response_url,
-            "trigger_id": self.slack.new_trigger_id(),
+            "trigger_id": self.slack.new_trigger_id(age=trigger_age),
             "team_id": team_id or self.slack.team_id,
         }
         if self.mode == "socket":

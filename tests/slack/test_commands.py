@@ -156,16 +156,6 @@ async def test_command(case: Case, harness: SlackHarness, clock: ManualClock) ->
     slack.assert_no_violations()
 
 
-async def test_every_manifest_command_is_answered(harness: SlackHarness) -> None:
-    from adapters.slack.app import COMMANDS
-
-    for command in COMMANDS:
-        sent = await harness.command(SAM, command, "help")
-        assert sent.status == 200
-        assert "/" in await harness.reply_text(sent)
-    harness.slack.assert_no_violations()
-
-
 async def test_search_results_are_cards_with_request_buttons(harness: SlackHarness) -> None:
     world.base(harness.program, harness.slack)
     sent = await harness.command(SAM, "/intro", "find")
