@@ -13,6 +13,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
+    # Deleted and overwritten content is zeroed on disk (erased members leave no trace).
+    "PRAGMA secure_delete=ON",
 )
 
 _POSTGRES_ALIASES = {"postgres", "postgresql"}

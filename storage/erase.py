@@ -1,5 +1,7 @@
 """Erasing a member: every personal datum goes, anonymous rows stay for the program's counts.
 
+The search index is rewritten when a profile goes, so its words leave no trace there either.
+
 Audit entries "about" a member are those on entity `member` (their id), `mentor_profile`
 (their profile), `intro_request`, `warm_intro` and `follow_up` (ones involving them).
 """
@@ -22,6 +24,7 @@ from bot.domain import (
     WarmIntro,
 )
 from storage import tables
+from storage.search_backends import full_text_for
 
 ERASED_NAME = "erased member"
 ERASED_PREFIX = "erased-"
@@ -78,6 +81,8 @@ def erase_member(session: Session, community_id: int, member_id: int, now: datet
         )
     )
     session.execute(delete(MentorProfile).where(P.community_id == cid, P.member_id == mid))
+    if profiles:
+        full_text_for(session).purge_deleted(session)
     for column in (R.seeker_id, R.mentor_id):
         session.execute(
             update(IntroRequest)

@@ -24,6 +24,7 @@ def test_sqlite_file_pragmas(tmp_path: Path) -> None:
         assert _pragma(engine, "synchronous") == 2  # FULL
         assert _pragma(engine, "busy_timeout") == 10000
         assert _pragma(engine, "foreign_keys") == 1
+        assert _pragma(engine, "secure_delete") == 1
     finally:
         engine.dispose()
 
