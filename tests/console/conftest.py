@@ -42,6 +42,8 @@ NOW = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 COMMUNITY = CommunityKey("console", "demo", "Demo alumni community")
 ADMIN = "ruth.abernathy"
 SEEKER = "jordan.reyes"
+KEEP = "⏎"
+"""A script line holding only this is sent as an empty line (Enter in a form)."""
 
 _BUTTON = re.compile(r"\[(\d+)\] ((?:(?!\s{3}|\[\d+\]).)+)")
 _PROMPT = re.compile(r"^(?:@[a-z0-9._-]+|\(nobody\))> ")
@@ -125,11 +127,14 @@ class ConsoleWorld:
     # ------------------------------------------------------------ driving
 
     def run(self, script: str) -> str:
-        """Feed `script` (dedented, one console line per line; a form's empty answer is an
-        empty line) and return what was printed."""
+        """Feed `script` (dedented, one console line per line) and return what was printed.
+
+        A form's empty answer (keep the value shown) is an empty line; a line holding only
+        `KEEP` is one too, easier to count in a script."""
         text = textwrap.dedent(script).removeprefix("\n")
+        lines = ["" if line.strip() == KEEP else line for line in text.splitlines()]
         start = len(self.out.getvalue())
-        self.session.run(io.StringIO("".join(f"{line}\n" for line in text.splitlines())))
+        self.session.run(io.StringIO("".join(f"{line}\n" for line in lines)))
         return self.out.getvalue()[start:]
 
     def request(self, seeker: str, mentor: str, topic: str, why: str = "",
