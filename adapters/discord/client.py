@@ -10,6 +10,8 @@ of interaction goes.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+SHUTDOWN_GRACE = 10.0
 
 
 def point_at(api_url: str, gateway_url: str) -> None:
@@ -113,7 +116,9 @@ class IntrobotClient(discord.Client):
             await self.router.modal_submitted(interaction)
 
     async def close(self) -> None:
-        await self.router.drain()
+        # Let answers under way and their DMs finish, but never hang the shutdown.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.router.drain(), SHUTDOWN_GRACE)
         await super().close()
 
 

@@ -118,6 +118,7 @@ class InteractionRouter:
         self._clock = clock
         self._forms = forms or FormMemory()
         self._deliveries: set[asyncio.Task[None]] = set()
+        self._answering = 0
 
     # ------------------------------------------------------------------ who and where
 
@@ -242,15 +243,19 @@ class InteractionRouter:
             text = IMPORT_TOO_BIG.format(size=attachment.size // 1000)
             await self._send(interaction, text_only(text), deferred=False)
             return
-        deferred = await self._defer(interaction)
+        self._answering += 1
         try:
-            content = (await attachment.read()).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            await self._send(interaction, text_only(IMPORT_UNREADABLE), deferred=deferred)
-            return
-        outcome = await asyncio.to_thread(self._program.import_text, inv, content)
-        await self._reply(interaction, inv, outcome, deferred)
-        self._deliver_later(inv.community, outcome.dms)
+            deferred = await self._defer(interaction)
+            try:
+                content = (await attachment.read()).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                await self._send(interaction, text_only(IMPORT_UNREADABLE), deferred=deferred)
+                return
+            outcome = await asyncio.to_thread(self._program.import_text, inv, content)
+            await self._reply(interaction, inv, outcome, deferred)
+            self._deliver_later(inv.community, outcome.dms)
+        finally:
+            self._answering -= 1
 
     async def suggest(
         self, interaction: discord.Interaction[Any], kind: str, current: str
@@ -294,15 +299,19 @@ class InteractionRouter:
         form_page: int = 0,
         submitted: tuple[ModalAddress, dict[str, str], Form | None] | None = None,
     ) -> None:
-        task = asyncio.ensure_future(asyncio.to_thread(work))
-        deferred: bool | None = False
-        done, _ = await asyncio.wait({task}, timeout=self._budget(interaction))
-        if not done:
-            deferred = await self._defer(interaction)
-        outcome = await task
-        await self._reply(interaction, inv, outcome, deferred, prefill=prefill,
-                          form_page=form_page, submitted=submitted)
-        self._deliver_later(inv.community, outcome.dms)
+        self._answering += 1
+        try:
+            task = asyncio.ensure_future(asyncio.to_thread(work))
+            deferred: bool | None = False
+            done, _ = await asyncio.wait({task}, timeout=self._budget(interaction))
+            if not done:
+                deferred = await self._defer(interaction)
+            outcome = await task
+            await self._reply(interaction, inv, outcome, deferred, prefill=prefill,
+                              form_page=form_page, submitted=submitted)
+            self._deliver_later(inv.community, outcome.dms)
+        finally:
+            self._answering -= 1
 
     async def _defer(self, interaction: discord.Interaction[Any]) -> bool | None:
         """Defer ephemerally: True, or None when Discord no longer takes a response."""
@@ -413,9 +422,13 @@ class InteractionRouter:
                 log.exception("a %s DM failed", dm.kind)
 
     async def drain(self) -> None:
-        """Wait for the DMs still being delivered (at shutdown, and in tests)."""
-        while self._deliveries:
-            await asyncio.gather(*list(self._deliveries), return_exceptions=True)
+        """Wait until interactions under way are answered and the DMs they caused are
+        delivered (at shutdown, and in tests)."""
+        while self._answering or self._deliveries:
+            if self._deliveries:
+                await asyncio.gather(*list(self._deliveries), return_exceptions=True)
+            else:
+                await asyncio.sleep(0.01)
 
 
 def _send_kwargs(item: Outgoing) -> dict[str, Any]:
