@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from adapters.bootstrap import build_runtime
+from adapters.console.clock_hook import console_clock_hook
 from adapters.console.seed import seed_demo
 from adapters.console.session import ConsoleSession, ConsoleUser
 from adapters.settings import IntrobotSettings
@@ -70,6 +71,7 @@ def _run_console(database_url: str, clock: ManualClock, admins: frozenset[str],
         session = ConsoleSession(
             runtime.program, clock, sys.stdout, files_dir, community=community,
             lookup_user=_lookup(runtime.program, community),
+            on_clock_moved=console_clock_hook(runtime),
             echo=not sys.stdin.isatty(),
         )
         session.run(sys.stdin)
