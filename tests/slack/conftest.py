@@ -3,6 +3,7 @@ file, and the app running in HTTP or Socket Mode (`harness`, parametrised over b
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,14 +23,25 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; each test gets a copy (migrating takes longer than a test)."""
+    path = tmp_path_factory.mktemp("slack-template") / "template.db"
+    build_runtime(f"sqlite:///{path}").close()
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'slack.db'}"
+def database_url(tmp_path: Path, migrated_database: Path) -> str:
+    path = tmp_path / "slack.db"
+    shutil.copyfile(migrated_database, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
 def runtime(database_url: str, clock: ManualClock) -> Iterator[Runtime]:
-    built = build_runtime(database_url, clock=clock, admin_ids=frozenset())
+    built = build_runtime(database_url, clock=clock, admin_ids=frozenset(), migrate=False)
     try:
         yield built
     finally:
