@@ -13,6 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.forms import schedule_form
 from adapters.discord.limits import clip
 from adapters.discord.views import router_of
 from bot.commands import USAGE
@@ -173,10 +174,15 @@ class IntroCommands(app_commands.Group, name="intro",
 
     @app_commands.command(name="schedule", description="Record the time you agreed")
     @app_commands.describe(request="The request number",
-                           when="When you meet, e.g. tomorrow 15:00 or 2026-05-04 09:30",
+                           when="When you meet, e.g. tomorrow 15:00 (leave empty for a form)",
                            minutes="How long (the program's default unless you say)")
     async def schedule(self, interaction: discord.Interaction[Any], request: RequestId,
-                       when: str, minutes: app_commands.Range[int, 5, 240] | None = None) -> None:
+                       when: str | None = None,
+                       minutes: app_commands.Range[int, 5, 240] | None = None) -> None:
+        if not when or not when.strip():
+            await router_of(interaction).open_command_form(interaction,
+                                                           schedule_form(request))
+            return
         length = f"for {minutes}min" if minutes else None
         await self._run(interaction, words("schedule", str(request), when, length))
 

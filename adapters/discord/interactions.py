@@ -25,6 +25,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord import forms as command_forms
 from adapters.discord import limits as L
 from adapters.discord.limits import clip
 from adapters.discord.notifier import DiscordNotifier
@@ -219,14 +220,30 @@ class InteractionRouter:
             values = submitted_values(data.get("components") or [])
             if form is not None and address.page < len(pages_of(form)):
                 values = page_values(form, address.page, values)
-            await self._answer(
-                interaction, inv,
-                lambda: self._program.submit(inv, address.form_id, values),
-                submitted=(address, values, form),
-            )
+            command = command_forms.command_text(address.form_id, values)
+            if command_forms.is_command_form(address.form_id) and command is None:
+                await self._send(interaction, text_only(FORGOTTEN_FORM), deferred=False)
+                return True
+
+            def work() -> Outcome:
+                if command is not None:
+                    return self._program.command(inv, *command)
+                return self._program.submit(inv, address.form_id, values)
+
+            await self._answer(interaction, inv, work, submitted=(address, values, form))
         except Exception as exc:
             await report_error(interaction, exc)
         return True
+
+    async def open_command_form(self, interaction: discord.Interaction[Any], form: Form) -> None:
+        """Open one of the adapter's command forms (`forms`), e.g. scheduling."""
+        inv = self.invocation(interaction)
+        if isinstance(inv, str):
+            await self._refuse(interaction, inv)
+            return
+        guild_id = int(inv.community.external_id)
+        self._forms.remember(interaction.user.id, guild_id, form)
+        await interaction.response.send_modal(build_modal(form, 0, guild_id))
 
     async def import_csv(
         self, interaction: discord.Interaction[Any], attachment: discord.Attachment | None
@@ -353,13 +370,18 @@ class InteractionRouter:
             messages = field_errors_prompt(known, outcome.field_errors, guild_id, form_id)
         else:
             extra: list[list[FormSpec]] = []
-            if submitted is not None and outcome.ok:
-                address, _, known = submitted
+            if submitted is not None:
+                address, values, known = submitted
                 pages = len(pages_of(known)) if known is not None else 1
-                if address.page + 1 < pages:
+                if outcome.ok and address.page + 1 < pages:
                     label = f"Continue ({address.page + 2}/{pages})"
                     extra.append([FormSpec(guild_id, address.page + 1, address.form_id,
                                            label)])
+                elif (not outcome.ok and known is not None
+                      and command_forms.is_command_form(address.form_id)):
+                    self._forms.remember(user_id, guild_id, with_values(known, values))
+                    extra.append([FormSpec(guild_id, address.page, address.form_id,
+                                           "Try again")])
             reply = outcome.reply or Message(text="Done.")
             messages = render_message(reply, guild_id, extra_rows=extra)
         await self._send(interaction, messages, deferred)

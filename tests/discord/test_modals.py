@@ -10,7 +10,7 @@ from adapters.bootstrap import Runtime
 from tests.discord import world
 from tests.discord.harness import DiscordHarness, People, callback_of, reply_text
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_interactions import user
+from tests.fakes.discord_interactions import integer, user
 from tests.fakes.discord_models import FakeInteraction, FakeMessage
 
 
@@ -150,4 +150,29 @@ async def test_a_fix_button_from_before_a_restart_asks_to_start_again(
     pressed = await harness.click(message.custom_ids()[0], user=people.ben, message=message)
     assert callback_of(pressed).type == 4
     assert "That form has expired" in reply_text(pressed, fake)
+    assert fake.violations == []
+
+
+async def test_schedule_without_a_time_opens_a_form_and_a_bad_time_can_be_retried(
+    fake: FakeDiscord, harness: DiscordHarness, people: People, runtime: Runtime
+) -> None:
+    request_id = world.accepted(runtime, fake, people)
+    opened = await harness.slash("intro", "schedule", integer("request", request_id),
+                                 user=people.ben)
+    modal = callback_of(opened).data
+    assert modal["title"] == f"Schedule intro #{request_id}"
+    assert list(inputs(modal)) == ["when", "minutes"]
+    refused = await harness.submit(modal["custom_id"], {"when": "whenever suits"})
+    assert "whenever suits" in reply_text(refused, fake)
+    message = only_message(fake, refused)
+    (retry,) = message.custom_ids()
+    reopened = await harness.click(retry, user=people.ben, message=message)
+    again = callback_of(reopened).data
+    assert inputs(again)["when"]["value"] == "whenever suits"
+    booked = await harness.submit(again["custom_id"], {"when": "tomorrow 15:00",
+                                                       "minutes": "30"})
+    await harness.answer(booked)
+    assert "Tue 4 Mar 2025, 15:00 (UTC), 30 minutes" in reply_text(booked, fake)
+    invite = fake.dm_messages(people.maria)[-1].attachments
+    assert [a.filename for a in invite] == [f"introbot-meeting-{request_id}.ics"]
     assert fake.violations == []
