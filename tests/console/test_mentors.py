@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.console.conftest import SEEKER, ConsoleWorld, button, buttons, dms_to, one_line
+from tests.console.conftest import SEEKER, ConsoleWorld, button, buttons, dms, dms_to, one_line
 
 JOIN_ANSWERS = """\
 Climate data nerd who left academia
@@ -299,3 +299,21 @@ def test_alternative_from_a_leave_dm_can_be_requested(world: ConsoleWorld) -> No
     form = world.run(f"/as @{SEEKER}\n/press {number}\nHow credit risk teams work\n\n\n\n")
     assert "└ sent" in form
     assert world.requests()[-1]["status"] == "pending"
+
+
+def test_leave_keeps_accepted_intros_and_join_brings_the_mentor_back(
+    world: ConsoleWorld,
+) -> None:
+    asked = world.request(SEEKER, "daniel.mensah", "How you moved from banking into fintech")
+    world.run(f"/as @daniel.mensah\n/press {button(asked, 'Accept')}")
+    out = world.run("/mentor leave")
+    assert "You still have 1 accepted intro(s): see /intro list." in one_line(out)
+    assert dms(out) == []
+    assert world.requests()[0]["status"] == "accepted"
+
+    back = world.run("/mentor join\n" + "⏎\n" * 10)
+    assert "│ Headline* [Investment banker turned fintech strategist]: " in back
+    assert "Welcome aboard — you're now findable by seekers." in one_line(back)
+    profile = world.profile("daniel.mensah")
+    assert (profile["active"], profile["available"]) == (True, True)
+    assert "Daniel Mensah —" in world.run("/as @lena.hoffmann\n/intro find fintech")

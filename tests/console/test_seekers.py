@@ -390,3 +390,42 @@ def test_someone_elses_request_cannot_be_cancelled(world: ConsoleWorld) -> None:
     assert "Only the person who asked can withdraw a request." in out
     assert "I can't find request #99 among yours." in out
     assert world.snapshot() == before
+
+
+def test_a_mentor_can_be_named_by_quoted_display_name_and_filters_ignore_case(
+    world: ConsoleWorld,
+) -> None:
+    out = world.run(f"""
+        /as @{SEEKER}
+        /intro find INDUSTRY:finance company:banco
+        /intro request @"Sofía Álvarez" How credit risk works
+        ⏎
+        ⏎
+        ⏎
+        ⏎
+    """)
+    found, asked = out.split("/intro request", 1)
+    assert _names(found) == ["Sofía Álvarez"]
+    assert "└ sent" in asked
+    assert world.requests()[0]["mentor_id"] == world.member("sofia.alvarez")["id"]
+
+
+def test_after_cancelling_the_same_mentor_can_be_asked_again(world: ConsoleWorld) -> None:
+    world.request(SEEKER, "daniel.mensah", "How you moved from banking into fintech")
+    world.run("/intro cancel 1")
+    again = world.request(SEEKER, "daniel.mensah", "How strategy teams work")
+    assert "Request #2 is on its way to Daniel Mensah." in one_line(again)
+    assert [r["status"] for r in world.requests()] == ["cancelled", "pending"]
+
+
+def test_a_stale_find_card_refuses_a_mentor_who_has_gone_unavailable(
+    world: ConsoleWorld,
+) -> None:
+    found = world.run(f"/as @{SEEKER}\n/intro find fintech")
+    world.run("/as @daniel.mensah\n/mentor off")
+    world.run(f"/as @{SEEKER}")
+    before = world.snapshot()
+    out = world.run(f"/press {button(found, 'Request intro')}")
+    assert "Daniel Mensah isn't taking requests right now." in one_line(out)
+    assert "┌" not in out
+    assert world.snapshot() == before

@@ -122,3 +122,28 @@ def test_a_second_warm_intro_of_the_same_pair_waits_for_the_first(world: Console
     assert ("A warm intro of Jordan Reyes to Daniel Mensah is already waiting for an answer."
             in one_line(out))
     assert world.snapshot() == before
+
+
+def test_an_intro_made_warmly_counts_toward_the_mentors_monthly_capacity(
+    world: ConsoleWorld,
+) -> None:
+    world.run("/as @daniel.mensah\n/mentor capacity 1")
+    asked = _connect(world)
+    mentor_yes = world.run(f"/as @daniel.mensah\n/press {button(asked, 'Yes, introduce us')}")
+    world.run(f"/as @{SEEKER}\n/press {button(mentor_yes, 'Yes, introduce us')}")
+    assert world.requests()[0]["status"] == "accepted"
+    # One intro a month, and this month's is taken: Daniel is at capacity now.
+    status = one_line(world.run("/as @daniel.mensah\n/mentor requests"))
+    assert "with room for 0 more intros this month" in status
+    found = world.run("/as @kofi.boateng\n/intro find fintech")
+    assert "Daniel Mensah —" not in found
+
+
+def test_a_blocked_member_cannot_be_warm_introduced(world: ConsoleWorld) -> None:
+    world.run(f"/as @ruth.abernathy\n/intro admin block @{SEEKER}")
+    world.run(f"/as @{CONNECTOR}\n/intro list")
+    before = world.snapshot()
+    out = world.run(f"/intro connect @{SEEKER} @daniel.mensah {NOTE}")
+    assert "Jordan Reyes can't take part in intros right now." in one_line(out)
+    assert dms(out) == []
+    assert world.snapshot() == before
