@@ -156,3 +156,17 @@ def test_clock_moves_the_demo_time(world: ConsoleWorld) -> None:
     assert "(the clock moves forward to Fri 27 Nov 2026 14:00 UTC)" in out
     assert "(the clock moves forward to Fri 27 Nov 2026 15:30 UTC)" in out
     assert world.clock.now().isoformat() == "2026-11-27T15:30:00+00:00"
+
+
+def test_cancel_inside_a_form_abandons_it(world: ConsoleWorld) -> None:
+    world.run(f"/as @{SEEKER}\n/intro list")
+    before = world.snapshot()
+    out = world.run("""
+        /intro request @daniel.mensah
+        How fintech strategy works
+        /cancel
+        /whoami
+    """)
+    assert "└ (form abandoned; nothing was sent)" in out
+    assert "You are @jordan.reyes (Jordan Reyes)." in out
+    assert world.snapshot() == before

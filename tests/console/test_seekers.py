@@ -429,3 +429,29 @@ def test_a_stale_find_card_refuses_a_mentor_who_has_gone_unavailable(
     assert "Daniel Mensah isn't taking requests right now." in one_line(out)
     assert "┌" not in out
     assert world.snapshot() == before
+
+
+def test_an_over_long_topic_on_the_command_line_is_never_cut_silently(
+    world: ConsoleWorld,
+) -> None:
+    typed = " ".join(["how"] * 150)  # 599 characters; the topic holds 500
+    out = world.run(f"""
+        /as @{SEEKER}
+        /intro request @daniel.mensah {typed}
+        ⏎
+        ⏎
+        ⏎
+        ⏎
+    """)
+    # Either refused with the limit named, or sent as typed: never sent cut short unasked.
+    assert all(r["topic"] == typed for r in world.requests()), "the topic was cut silently"
+    assert "500" in one_line(out)
+
+
+def test_a_mentor_at_capacity_is_findable_again_next_month(world: ConsoleWorld) -> None:
+    world.run("/as @daniel.mensah\n/mentor capacity 1")
+    asked = world.request(SEEKER, "daniel.mensah", "How you moved from banking into fintech")
+    world.run(f"/as @daniel.mensah\n/press {button(asked, 'Accept')}")
+    assert "Daniel Mensah —" not in world.run("/as @lena.hoffmann\n/intro find fintech")
+    out = world.run("/clock +5d\n/intro find fintech")  # Tue 1 Dec 2026
+    assert "Daniel Mensah —" in out
