@@ -12,7 +12,9 @@ adapters/console/sample_alumni.json, loaded through the core by `seed_demo`), a 
         assert "Daniel Mensah" in out
 
 `world.run` feeds the lines to one long-lived ConsoleSession (echo on) and returns what it
-printed for them; the acting member and the numbered buttons carry over between calls.
+printed for them; the acting member and the numbered buttons carry over between calls. A form
+is answered one line per field; a line holding only `KEEP` (⏎) is an empty answer.
+`button(transcript, "Accept")` finds a button's number, `dms(transcript)` the DMs printed.
 `world.snapshot()` reads every table, so a test can prove that a refusal changed no data.
 """
 
