@@ -31,10 +31,10 @@ Welcome to the Introbot demo — an alumni community of {mentors} sample mentors
 You act as any member; DMs the bot sends are printed as they are delivered.
 
 Try, one line at a time:
-  /as @{seeker}{pad}become a student (seekers: {seekers})
+  /as @{seeker:<23} become a student (seekers: {seekers})
   /intro find climate          mentors who fit; press a [number] to request an intro
   /intro request @{mentor} how you broke into your field
-  /as @{mentor}                become the mentor and answer with /press N
+  /as @{mentor:<23} become the mentor and answer with /press N
   /intro list                  what comes next
   /clock +1d                   move time forward and watch reminders arrive
   /intro help, /mentor help, /help (console commands), /quit
@@ -104,7 +104,6 @@ def demo(
         mentors=len(mentors),
         seekers=", ".join(f"@{p.handle}" for p in seekers) or "anyone",
         seeker=seekers[0].handle if seekers else "sam.rivera",
-        pad=" " * max(1, 26 - len(seekers[0].handle if seekers else "sam.rivera")),
         mentor=mentors[0].handle if mentors else "maria.chen",
         admin=next(iter(sorted(admins)), "admin"),
     )

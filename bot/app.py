@@ -233,7 +233,11 @@ class IntroProgram:
         try:
             content = self._import_reader(path)
         except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"I couldn't read {path}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise InvalidInput(
+                f"I couldn't read {path} ({reason}). Check the path, and save the file as "
+                "UTF-8 CSV with a header row: handle, display_name, headline, industries, ..."
+            ) from None
         return mentor_import.import_mentors_csv(uow, actor, content, self._clock.now())
 
     def import_text(self, inv: Invocation, content: str) -> Outcome:

@@ -90,7 +90,13 @@ class ConsoleSession:
 
     def _save(self, attachment: Attachment) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / Path(attachment.filename).name
+        name = Path(attachment.filename)
+        path = self.files_dir / name.name
+        copy = 2
+        # Two people's copies of one file (e.g. each invite in its own timezone) both stay.
+        while path.exists() and path.read_bytes() != attachment.content:
+            path = self.files_dir / f"{name.stem}-{copy}{name.suffix}"
+            copy += 1
         path.write_bytes(attachment.content)
         return path
 

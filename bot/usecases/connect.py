@@ -10,6 +10,7 @@ from bot.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.messages import Button, ButtonStyle, Field, Message, Outcome
 from bot.ports import UnitOfWork
 from bot.usecases.common import audit, check_text, recipient
+from bot.usecases.mentors import check_month_rollover
 from bot.usecases.requests import arm_schedule_nudges
 
 NOTE_LIMIT = 500
@@ -164,6 +165,9 @@ def seeker_answers(
     profile = uow.mentors.by_member(actor.community_id, mentor.id)
     if profile is not None:
         request.industry = (profile.industry_list() or [""])[0]
+        # A warm intro is an intro like any other: it uses this month's capacity.
+        check_month_rollover(profile, now)
+        profile.accepted_count += 1
     uow.flush()
     arm_schedule_nudges(uow, actor, request, actor.member, now)
     audit(uow, actor, actor.community_id, "warm_intro.accepted", now, "warm_intro", intro.id)

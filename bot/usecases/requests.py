@@ -200,7 +200,10 @@ def open_request_form(
     _findable_mentor(uow, actor, mentor, now)
     _check_seeker_limits(uow, actor, mentor)
     if len(topic) > TOPIC_LIMIT:
-        topic = topic[:TOPIC_LIMIT]
+        raise InvalidInput(
+            f"What you want to learn is {len(topic)} characters; please keep it under "
+            f"{TOPIC_LIMIT} — a short, specific question gets more yeses."
+        )
     return Outcome(form=request_form(mentor, topic))
 
 

@@ -46,10 +46,13 @@ def test_schedule_in_natural_language_books_it_and_sends_both_an_invite(
     assert _stored_utc(request["scheduled_at"]) == datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
     assert request["duration_minutes"] == 15
 
-    paths = set(re.findall(r"📎 introbot-meeting-1.ics saved to (\S+)", out))
-    assert len(paths) == 1
-    calendar = Calendar.from_ical(Path(paths.pop()).read_bytes())
-    (event,) = calendar.walk("VEVENT")
+    # Each person's invite is in their own timezone, so both copies are kept.
+    paths = sorted(set(re.findall(r"📎 introbot-meeting-1(?:-2)?.ics saved to (\S+)", out)))
+    assert len(paths) == 2
+    events = [Calendar.from_ical(Path(p).read_bytes()).walk("VEVENT")[0] for p in paths]
+    assert events[0].decoded("dtstart") == events[1].decoded("dtstart")
+    assert str(events[0]["uid"]) == str(events[1]["uid"])
+    event = events[0]
     assert event.decoded("dtstart").astimezone(UTC) == datetime(2026, 11, 27, 21, 0,
                                                                 tzinfo=UTC)
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=15)
