@@ -291,7 +291,8 @@ def _input(item: FormField) -> discord.ui.Label[Any]:
         placeholder=clip(placeholder, L.PLACEHOLDER) or None,
     )
     return discord.ui.Label(
-        text=clip(item.label, L.INPUT_LABEL),
+        text=clip(item.label.strip() or item.field_id.replace("_", " ").capitalize(),
+                  L.INPUT_LABEL),
         description=clip(description, L.LABEL_DESCRIPTION) or None,
         component=text_input,
     )
