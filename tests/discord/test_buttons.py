@@ -16,7 +16,7 @@ from adapters.discord.render import ActionSpec, Outgoing
 from tests.discord import world
 from tests.discord.harness import DiscordHarness, People, callback_of, reply_text, text_of
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_interactions import integer, string
+from tests.fakes.discord_interactions import integer, string, user
 from tests.fakes.discord_models import FakeChannel, FakeMessage, FakeUser
 
 
@@ -204,3 +204,28 @@ async def _post_button(fake: FakeDiscord, harness: DiscordHarness, channel: Fake
     found = fake.find_message_with(custom_id)
     assert found is not None and found.channel_id == channel.id
     return found
+
+
+async def test_a_warm_intro_is_answered_with_buttons_in_dms(
+    fake: FakeDiscord, harness: DiscordHarness, people: People, runtime: Runtime
+) -> None:
+    world.mentors(runtime, fake, people)
+    await harness.slash("intro", "connect", user("seeker", people.ben),
+                        user("mentor", people.maria), string("note", "both into climate"),
+                        user=people.ada)
+    await harness.settle()
+    asked = fake.dm_messages(people.maria)[-1]
+    yes = next(c for c in asked.custom_ids() if ":warm:yes:" in c)
+    stranger = await harness.click(yes, user=people.ben, message=asked)
+    assert "Only the person being introduced can answer" in reply_text(stranger, fake)
+    pressed = await harness.click(yes, user=people.maria, message=asked)
+    await harness.answer(pressed)
+    assert "I've asked Ben if they'd like the intro too" in reply_text(pressed, fake)
+    offered = fake.dm_messages(people.ben)[-1]
+    assert "A warm intro for you" in text_of(offered)
+    join = next(c for c in offered.custom_ids() if ":warm:join:" in c)
+    joined = await harness.click(join, user=people.ben, message=offered)
+    await harness.answer(joined)
+    assert "Wonderful — you're introduced" in reply_text(joined, fake)
+    assert "Your warm intro worked" in text_of(fake.dm_messages(people.ada)[-1])
+    assert fake.violations == []
