@@ -20,13 +20,15 @@ are refreshed. Unexpected errors — Slack API errors included — end in one pl
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -45,7 +47,6 @@ from sqlalchemy.engine import Engine
 from adapters.settings import IntrobotSettings
 from adapters.slack.home import HomeTabs
 from adapters.slack.notifier import SLACK_USER_ID, SingleWorkspace, SlackClients, SlackNotifier
-from adapters.slack.oauth import InstalledWorkspaces, oauth_settings
 from adapters.slack.people import SlackPeople
 from adapters.slack.render import (
     ACTION_ID,
@@ -68,6 +69,7 @@ from bot.messages import FieldKind, Form, FormField, Message, Outcome
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 COMMANDS = ("/intro", "/mentor")
 ACK_BUDGET_SECONDS = 2.0
@@ -136,6 +138,30 @@ class EventIds:
         while len(self._seen) > self._max:
             self._seen.popitem(last=False)
         return True
+
+
+class CoreCalls:
+    """Runs the synchronous core off the event loop, in a bounded pool of threads.
+
+    SQLite takes one writer at a time (every transaction starts with the write lock), so one
+    thread serves it in arrival order rather than leaving waiters to SQLite's busy-wait
+    back-off; PostgreSQL gets several.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="introbot-core")
+
+    async def __call__(self, call: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, functools.partial(call, *args))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def core_workers_for(database_url: str) -> int:
+    return 1 if database_url.startswith("sqlite") else 8
 
 
 @dataclass
@@ -214,6 +240,7 @@ class SlackListeners:
     notifier: SlackNotifier
     people: SlackPeople
     homes: HomeTabs
+    core: CoreCalls
     ack_budget: float = ACK_BUDGET_SECONDS
     events: EventIds = field(default_factory=EventIds)
     _running: int = 0
@@ -283,7 +310,7 @@ class SlackListeners:
                                     trigger_id=str(body.get("trigger_id") or ""))
             press = self.program.home_action if core_id.startswith("home:") \
                 else self.program.action
-            outcome = await asyncio.to_thread(press, turn.inv, core_id)
+            outcome = await self.core(press, turn.inv, core_id)
             files = None
             if outcome.form is not None:
                 note = outcome.reply.text if outcome.reply else ""
@@ -450,7 +477,7 @@ class SlackListeners:
                     call: Callable[[], Outcome]) -> tuple[Outcome, bool]:
         """Run a core call; if it outlasts the ack budget, ack empty and keep waiting.
         Returns the outcome and whether the ack already went out."""
-        task = asyncio.ensure_future(asyncio.to_thread(call))
+        task = asyncio.ensure_future(self.core(call))
         left = self.ack_budget - (time.monotonic() - started)
         done, _ = await asyncio.wait({task}, timeout=max(0.0, left))
         if task in done:
@@ -466,7 +493,7 @@ class SlackListeners:
         for user_id in wanted[:MAX_MENTIONS_RESOLVED]:
             person = await self.people.user(turn.client, turn.team_id, user_id)
             if person.display_name or person.handle:
-                await asyncio.to_thread(self.program.ensure_member, turn.inv.community, person)
+                await self.core(self.program.ensure_member, turn.inv.community, person)
 
     async def _open_form(self, turn: Turn, form: Form, note: str = "") -> None:
         context = FormContext(channel_id=turn.channel_id, response_url=turn.response_url)
@@ -521,6 +548,7 @@ class SlackBot:
     session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
+        self.listeners.core.close()
         if self.session is not None and not self.session.closed:
             await self.session.close()
 
@@ -563,6 +591,7 @@ def build_slack_bot(
     people: SlackPeople | None = None,
     ack_budget: float = ACK_BUDGET_SECONDS,
     share_session: bool = True,
+    core_workers: int | None = None,
 ) -> SlackBot:
     """The Slack app for `program`. Call it inside the running event loop (it opens the HTTP
     session the Web API clients share).
@@ -579,6 +608,10 @@ def build_slack_bot(
         session=session,
     )
     if multi:
+        # Imported here: slack_sdk's SQLAlchemy stores pull in sqlalchemy.ext.asyncio (greenlet),
+        # which a single-workspace install doesn't need.
+        from adapters.slack.oauth import InstalledWorkspaces, oauth_settings
+
         if engine is None:
             raise ValueError("OAuth installs need the database engine to keep installations in")
         oauth = oauth_settings(settings.slack_client_id, settings.slack_client_secret, engine,
@@ -594,9 +627,10 @@ def build_slack_bot(
         clients = SingleWorkspace(client)
     people = people or SlackPeople()
     notifier = SlackNotifier(clients)
+    core = CoreCalls(core_workers or core_workers_for(settings.database_url))
     listeners = SlackListeners(
         program=program, notifier=notifier, people=people,
-        homes=HomeTabs(program, people), ack_budget=ack_budget,
+        homes=HomeTabs(program, people, core), core=core, ack_budget=ack_budget,
     )
     register(app, listeners)
     return SlackBot(app=app, client=client, listeners=listeners, notifier=notifier,

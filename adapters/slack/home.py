@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,16 +19,22 @@ from adapters.slack.people import SlackPeople
 from adapters.slack.render import home_view
 from bot.app import IntroProgram
 from bot.context import CommunityKey, Invocation, PlatformUser
+from bot.messages import Message
 
 log = logging.getLogger(__name__)
 
 
 class HomeTabs:
     def __init__(
-        self, program: IntroProgram, people: SlackPeople, max_viewers: int = 50_000
+        self,
+        program: IntroProgram,
+        people: SlackPeople,
+        run: Callable[..., Awaitable[Any]] | None = None,
+        max_viewers: int = 50_000,
     ) -> None:
         self._program = program
         self._people = people
+        self._run = run or asyncio.to_thread
         self._viewers: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._max_viewers = max_viewers
 
@@ -41,7 +48,7 @@ class HomeTabs:
         self._viewers.move_to_end(key)
         while len(self._viewers) > self._max_viewers:
             self._viewers.popitem(last=False)
-        page = await asyncio.to_thread(self._program.home, inv)
+        page: Message = await self._run(self._program.home, inv)
         await client.views_publish(user_id=inv.user.user_id, view=home_view(page))
 
     async def refresh(
