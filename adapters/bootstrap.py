@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from storage.uow import make_uow_factory
 
 from bot.app import IntroProgram
 from bot.clock import Clock, SystemClock
 from storage.engine import create_engine_for
 from storage.migrate import upgrade
+from storage.uow import make_uow_factory
 
 
 @dataclass
@@ -33,12 +34,15 @@ def build_runtime(
     clock: Clock | None = None,
     admin_ids: frozenset[str] = frozenset(),
     migrate: bool = True,
+    program_class: Callable[..., IntroProgram] = IntroProgram,
 ) -> Runtime:
+    """`program_class`: what the adapters get as the program (`introbot run` gives them an
+    instrumented one, adapters/metrics.py)."""
     engine = create_engine_for(database_url)
     if migrate:
         upgrade(engine)
     clock = clock or SystemClock()
-    program = IntroProgram(
+    program = program_class(
         make_uow_factory(engine), clock, admin_ids=admin_ids, import_reader=_read_text
     )
     return Runtime(engine=engine, program=program, clock=clock)

@@ -1,4 +1,4 @@
-"""The `introbot` command line: demo, console, migrate."""
+"""The `introbot` command line: demo, console, migrate, run, discord."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from adapters.bootstrap import build_runtime
 from adapters.console.clock_hook import console_clock_hook
 from adapters.console.seed import seed_demo
 from adapters.console.session import ConsoleSession, ConsoleUser
+from adapters.discord.cli import app as discord_app
 from adapters.settings import IntrobotSettings
+from adapters.settings_errors import explain
 from bot.app import IntroProgram
 from bot.clock import ManualClock
 from bot.context import CommunityKey
@@ -46,9 +48,7 @@ def _settings() -> IntrobotSettings:
     try:
         return IntrobotSettings()
     except ValidationError as exc:
-        for error in exc.errors():
-            name = error["loc"][0] if error["loc"] else "setting"
-            typer.echo(f"Setting {name}: {error['msg']}", err=True)
+        typer.echo(explain(exc), err=True)
         raise typer.Exit(2) from None
 
 
@@ -134,6 +134,17 @@ def migrate() -> None:
     runtime = build_runtime(settings.database_url)
     runtime.close()
     typer.echo("Database is up to date.")
+
+
+@app.command()
+def run() -> None:
+    """Run for real: Slack and/or Discord, reminders, /healthz /readyz /metrics."""
+    from adapters.run import run as run_replica
+
+    raise typer.Exit(run_replica(_settings()))
+
+
+app.add_typer(discord_app, name="discord")
 
 
 def main() -> None:

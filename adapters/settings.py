@@ -15,7 +15,8 @@ class IntrobotSettings(BaseSettings):
         alias="INTROBOT_ADMINS",
         description="Comma-separated platform user ids or handles who are program admins.",
     )
-    log_level: str = Field(default="INFO", alias="INTROBOT_LOG_LEVEL")
+    log_level: str = Field(default="INFO", alias="INTROBOT_LOG_LEVEL",
+                           pattern=r"^(?i:debug|info|warning|error|critical)$")
 
     # Slack (adapters/slack): Socket Mode when the app token is set, else HTTP at /slack/events.
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
@@ -43,6 +44,28 @@ class IntrobotSettings(BaseSettings):
     discord_fallback_channel: int | None = Field(
         default=None, alias="INTROBOT_DISCORD_FALLBACK_CHANNEL",
         description="Text channel where members whose DMs are closed are mentioned.")
+
+    # `introbot run` (adapters/run.py): logs, replicas, the reminder dispatcher, shutdown.
+    log_format: str = Field(
+        default="auto", alias="INTROBOT_LOG_FORMAT", pattern=r"^(?i:auto|json|text)$",
+        description="json (one JSON object a line), text (for people), or auto: text in a "
+                    "terminal, json otherwise.")
+    replica_id: str = Field(
+        default="", alias="INTROBOT_REPLICA_ID", max_length=100,
+        description="This replica's name in logs and reminder claims (default: host and pid).")
+    outbox_lease_seconds: int = Field(
+        default=120, alias="INTROBOT_OUTBOX_LEASE_SECONDS", ge=2, le=3600,
+        description="How long a replica holds the reminders it claimed; a crashed replica's "
+                    "reminders are sent by another one after this.")
+    outbox_batch_size: int = Field(default=25, alias="INTROBOT_OUTBOX_BATCH_SIZE", ge=1,
+                                   le=500)
+    outbox_poll_seconds: float = Field(
+        default=60.0, alias="INTROBOT_OUTBOX_POLL_SECONDS", ge=0.2, le=3600,
+        description="How often the outbox is checked for reminders other replicas queued.")
+    sweep_seconds: float = Field(default=60.0, alias="INTROBOT_SWEEP_SECONDS", ge=1, le=3600)
+    shutdown_timeout_seconds: float = Field(
+        default=20.0, alias="INTROBOT_SHUTDOWN_TIMEOUT_SECONDS", ge=0, le=600,
+        description="On SIGTERM, how long to wait for sends and answers under way.")
 
     @field_validator("discord_dev_guild", "discord_intro_channel", "discord_fallback_channel",
                      mode="before")
