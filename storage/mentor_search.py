@@ -206,10 +206,13 @@ def _facets(session: Session, full_text: FullText, query: MentorQuery) -> _Narro
 
 
 def _id_range(session: Session, community_id: int) -> tuple[int, int] | None:
-    """The community's lowest and highest profile id (two lone min/max: index lookups)."""
+    """The community's lowest and highest profile id: both ends of the (community_id, id)
+    index, read in that index's order so that every database seeks instead of scanning."""
     in_community = P.community_id == community_id
-    low = session.scalar(select(func.min(P.id)).where(in_community))
-    high = session.scalar(select(func.max(P.id)).where(in_community))
+    ends = []
+    for order in ((P.community_id, P.id), (P.community_id.desc(), P.id.desc())):
+        ends.append(session.scalar(select(P.id).where(in_community).order_by(*order).limit(1)))
+    low, high = ends
     return None if low is None or high is None else (int(low), int(high))
 
 

@@ -164,7 +164,8 @@ class PostgresFullText:
     ) -> list[int]:
         statement = text(
             "SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM mentor_profiles "
-            "WHERE id BETWEEN :low AND :high "
+            # `+ 0`: a range on the primary key would be ANDed in as a second bitmap.
+            "WHERE id + 0 BETWEEN :low AND :high "
             f"AND {PG_SEARCH_COLUMN} @@ to_tsquery('{PG_TEXT_SEARCH_CONFIG}'::regconfig, :q) "
             "LIMIT :cap) AS matches"
         )
@@ -187,7 +188,7 @@ class PostgresFullText:
     ) -> TextClause:
         return text(
             "mentor_profiles.id IN (SELECT matches.id FROM mentor_profiles AS matches "
-            "WHERE matches.id BETWEEN :pg_low AND :pg_high AND "
+            "WHERE matches.id + 0 BETWEEN :pg_low AND :pg_high AND "
             f"matches.{PG_SEARCH_COLUMN} @@ "
             f"to_tsquery('{PG_TEXT_SEARCH_CONFIG}'::regconfig, :pg_set_match))"
         ).bindparams(
