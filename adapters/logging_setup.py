@@ -154,5 +154,7 @@ def configure(
     root.setLevel(level.upper())
     # aiohttp's access log repeats every Slack request; the command line says more.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO; the dispatcher says what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.captureWarnings(True)
     return handler

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -117,7 +117,7 @@ class Metrics:
         self.adapter_up = Gauge(
             "introbot_adapter_connected", "1 when the adapter is connected and serving.",
             ["adapter"], registry=r)
-        for outcome in ("sent", "dropped", "failed", "retried", "deferred", "lost"):
+        for outcome in ("sent", "dropped", "failed", "retried", "deferred", "released", "lost"):
             self.reminders.labels(outcome)
 
     def render(self) -> bytes:
@@ -218,10 +218,18 @@ class MeteredClaims(OutboxClaims):
     """`OutboxClaims` that counts what the dispatcher claims and how each claim ended."""
 
     metrics: Metrics | None = None
+    released: int = 0  # rows handed back by `release`, in all
 
     def attach(self, metrics: Metrics) -> MeteredClaims:
         self.metrics = metrics
         return self
+
+    def release(self, owner: str, now: datetime, ids: Iterable[int] | None = None) -> int:
+        count = super().release(owner, now, ids)
+        self.released += count
+        if self.metrics is not None and count:
+            self.metrics.reminders.labels("released").inc(count)
+        return count
 
     def claim(self, owner: str, now: datetime, **options: object) -> list[ClaimedReminder]:
         claimed = super().claim(owner, now, **options)  # type: ignore[arg-type]

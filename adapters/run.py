@@ -263,7 +263,7 @@ class Replica:
                  extra={"fields": {"event": "stopping"}})
         if self.server is not None:
             self.server.stopping = True  # /readyz says 503 from now on
-        released = 0
+        released_before = self.claims.released if self.claims is not None else 0
         if self.scheduler is not None:
             # No new claims from here on; the send under way finishes below.
             self.scheduler.dispatcher.stop_claiming()
@@ -274,7 +274,7 @@ class Replica:
             await self.server.stop()  # no new Slack requests; those under way finish
         if self.scheduler is not None:
             try:
-                released = await self.scheduler.stop()
+                await self.scheduler.stop()
             except Exception:
                 log.exception("handing back reminder claims failed; their leases will expire")
         if self.slack_bot is not None:
@@ -287,7 +287,8 @@ class Replica:
         if self.discord_task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(self.discord_task, max(0.1, timeout))
-        log.info("stopped; %d reminder claims handed back", released,
+        released = (self.claims.released if self.claims is not None else 0) - released_before
+        log.info("stopped; %d claimed reminders handed back", released,
                  extra={"fields": {"event": "stopped", "released": released}})
         return released
 
