@@ -34,6 +34,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -572,8 +573,12 @@ def register(app: AsyncApp, listeners: SlackListeners) -> None:
         await listeners.on_home_opened(body, event, client)
 
     async def on_error(error: Exception, body: dict[str, Any],
-                       client: AsyncWebClient | None = None) -> None:
+                       response: BoltResponse | None = None,
+                       client: AsyncWebClient | None = None) -> BoltResponse | None:
         await listeners.report(error, body, client)
+        # The person has been told; acknowledge, so Slack shows no second error (and, in
+        # Socket Mode, doesn't redeliver an envelope left without an ack).
+        return BoltResponse(status=200, body="") if response is not None else None
 
     for name in COMMANDS:
         app.command(name)(command)

@@ -106,3 +106,35 @@ async def test_a_slow_answer_comes_after_an_empty_ack(slow: SlackHarness) -> Non
         form["private_metadata"].split('"r":"')[1].rstrip('"}'))
     assert told["text"].startswith("Your form wasn't saved:")
     slow.slack.assert_no_violations()
+
+
+async def test_an_error_outside_the_listeners_reaches_the_one_error_handler(
+    harness: SlackHarness,
+) -> None:
+    """Bolt hands errors raised outside our listeners (here, in a middleware) to `app.error`,
+    which answers with the same friendly message."""
+    assert harness.bot is not None
+
+    async def failing(body: dict[str, object], next: object) -> None:
+        if body.get("text") == "break":
+            raise RuntimeError("a middleware broke")
+        await next()  # type: ignore[operator]
+
+    harness.bot.app.middleware(failing)
+    sent = await harness.command(SAM, "/intro", "break")
+    assert sent.status == 200  # acknowledged (in Socket Mode: the envelope was acked)
+    answer = await harness.slack.wait_for_response_post(sent.response_url)
+    assert answer["text"] == FRIENDLY_ERROR
+    assert answer["response_type"] == "ephemeral"
+    fine = await harness.command(SAM, "/intro", "help")
+    assert "/intro" in await harness.reply_text(fine)
+
+
+async def test_rate_limited_calls_inside_listeners_are_retried(harness: SlackHarness) -> None:
+    harness.slack.rate_limit("views.open", times=1, retry_after=0)
+    harness.slack.rate_limit("users.info", times=2, retry_after=0)
+    await harness.command(MARIA, "/mentor", "join")
+    assert [c.status for c in harness.slack.calls_to("views.open")] == [429, 200]
+    assert [c.status for c in harness.slack.calls_to("users.info")] == [429, 429, 200]
+    assert harness.last_view()["callback_id"] == "form|mentor:profile"
+    harness.slack.assert_no_violations()
