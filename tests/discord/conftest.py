@@ -25,9 +25,12 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord. Every test ends with nothing sent that Discord would refuse (bodies
+    against its OpenAPI description, the 3 s rule, one response per interaction)."""
     async with FakeDiscord() as server:
         with server.patch_discord():
             yield server
+        assert server.violations == []
 
 
 @pytest.fixture
