@@ -84,11 +84,16 @@ class ReminderScheduler:
         self._errors = 0
         self._armed_for: datetime | None = None
         self._sweeping: asyncio.Task[None] | None = None
-        self.runs = 0  # drains done (for tests and metrics)
+        self.runs = 0  # dispatch runs finished, re-arming included (for tests and metrics)
 
     @property
     def started(self) -> bool:
         return self._scheduler is not None and self._scheduler.running
+
+    @property
+    def apscheduler(self) -> AsyncIOScheduler | None:
+        """The underlying scheduler while started (to list its jobs)."""
+        return self._scheduler
 
     @property
     def armed_for(self) -> datetime | None:
@@ -174,7 +179,6 @@ class ReminderScheduler:
             while True:
                 self._again = False
                 result = await self.dispatcher.drain()
-                self.runs += 1
                 progressed = progressed or result.claimed > 0
                 if not self._again or self.dispatcher.stopping:
                     break
@@ -191,6 +195,7 @@ class ReminderScheduler:
             self._running = False
         if delay is not None and not self.dispatcher.stopping:
             self._arm(delay)
+        self.runs += 1
 
     async def _delay_to_next_due(self, progressed: bool) -> timedelta:
         """How long until the outbox next has something to claim, within the poll interval."""
