@@ -299,8 +299,11 @@ class InteractionRouter:
     # ------------------------------------------------------------------ answering
 
     def _budget(self, interaction: discord.Interaction[Any]) -> float:
+        """How long the core may take before deferring: `defer_after`, less the time the
+        interaction already spent reaching us (counted at most half, so a host clock a little
+        ahead of Discord's does not make every answer a deferred one)."""
         elapsed = self._clock() - interaction.created_at.timestamp()
-        return max(0.0, self._defer_after - max(0.0, elapsed))
+        return self._defer_after - min(max(0.0, elapsed), self._defer_after / 2)
 
     def _expired(self, interaction: discord.Interaction[Any]) -> bool:
         age = self._clock() - interaction.created_at.timestamp()
