@@ -53,6 +53,13 @@ def _with_followup(p: IntroProgram, s: FakeSlack, c: ManualClock) -> object:
     return None
 
 
+def _invited(p: IntroProgram, s: FakeSlack, c: ManualClock) -> object:
+    csv = f"platform_user_id,display_name,headline,industries\n{PAT},Pat Okafor,Founder,Finance\n"
+    outcome = p.import_text(invocation(s, OLIVIA), csv)
+    assert outcome.ok and [dm.kind for dm in outcome.dms], outcome
+    return None
+
+
 @dataclass(frozen=True)
 class Press:
     setup: Setup
@@ -84,6 +91,7 @@ PRESSES = [
     Press(_completed, SAM, "thanks:draft:1", "Here's a draft"),
     Press(_completed, SAM, "thanks:send:1", "form:thanks:1"),
     Press(_completed, SAM, "thanks:mark:1", "Marked as thanked"),
+    Press(_invited, PAT, "mentor:join:1", "form:mentor:profile"),
 ]
 
 

@@ -205,7 +205,13 @@ async def test_admin_import_modal(harness: SlackHarness) -> None:
     reply = await harness.slack.wait_for_response_post(sent.response_url)
     assert "1" in reply["text"]
     await harness.slack.wait_until(lambda: bool(harness.dms(PAT)), what="the invitation")
-    assert "/mentor join" in harness.last_dm(PAT).text + texts_in(harness.last_dm(PAT).blocks)
+    invitation = harness.last_dm(PAT)
+    assert "/mentor join" in invitation.text + texts_in(invitation.blocks)
+    await harness.press(PAT, "mentor:join:1", message=invitation)
+    profile = harness.last_view()
+    assert profile["callback_id"] == "form|mentor:profile"
+    headline = next(b for b in profile["blocks"] if b.get("block_id") == "headline")
+    assert headline["element"]["initial_value"] == "Analyst turned founder"
 
     refused = await harness.command(SAM, "/intro", "admin import")
     await harness.submit(SAM, harness.last_view(), {"csv": csv})
