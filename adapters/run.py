@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import uuid
@@ -209,10 +210,11 @@ class Replica:
         try:
             port = await self.server.start()
         except OSError as exc:
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
             raise StartupError(
                 f"Could not listen on {settings.http_host}:{settings.http_port} "
-                f"(INTROBOT_HTTP_HOST / INTROBOT_HTTP_PORT): {exc.strerror or exc}. Pick a free "
-                "port, or stop what is using it.") from None
+                f"(INTROBOT_HTTP_HOST / INTROBOT_HTTP_PORT): {reason}. Pick a free port, or "
+                "stop what is using it.") from None
 
         if self.plan.slack == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
