@@ -493,7 +493,7 @@ class SlackListeners:
                   and m.platform_user_id != turn.user_id]
         for user_id in wanted[:MAX_MENTIONS_RESOLVED]:
             person = await self.people.user(turn.client, turn.team_id, user_id)
-            if person.display_name or person.handle:
+            if person.display_name:  # found by users.info
                 await self.core(self.program.ensure_member, turn.inv.community, person)
 
     async def _open_form(self, turn: Turn, form: Form, note: str = "") -> None:

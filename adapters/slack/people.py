@@ -98,8 +98,8 @@ class SlackPeople:
             answer = await client.users_info(user=user_id)
         except (SlackApiError, ClientError, TimeoutError) as exc:
             log.warning("users.info for %s failed: %s", user_id, exc)
-            name = fallback_name.strip()
-            return PlatformUser(user_id=user_id, display_name=name, handle=name), False
+            # No display name: a member's known name is not overwritten by a user name.
+            return PlatformUser(user_id=user_id, handle=fallback_name.strip()), False
         return platform_user(answer["user"]), True
 
     def _remember(self, key: tuple[str, str], user: PlatformUser, ttl: float) -> None:

@@ -62,11 +62,22 @@ async def test_a_failed_lookup_falls_back_and_is_retried_later(slack: FakeSlack)
     people = SlackPeople(retry_after_failure=60, clock=clock)
     slack.fail("users.info", "internal_error")
     fallback = await people.user(client, slack.team_id, SAM, "sam")
-    assert fallback == PlatformUser(SAM, "sam", "sam", None, False)
+    assert fallback == PlatformUser(SAM, "", "sam", None, False)
     await people.user(client, slack.team_id, SAM, "sam")
     assert len(slack.calls_to("users.info")) == 1
     clock.now = 61
     assert (await people.user(client, slack.team_id, SAM)).display_name == "Sam Rivera"
+
+
+async def test_a_failed_lookup_keeps_the_members_name(harness: SlackHarness) -> None:
+    world.base(harness.program, harness.slack)
+    assert harness.bot is not None
+    harness.bot.listeners.people.forget(harness.slack.team_id, SAM)
+    harness.slack.fail("users.info", "internal_error")
+    sent = await harness.command(SAM, "/intro", "list")
+    assert "#1 to Maria Chen" in await harness.reply_text(sent)
+    member = harness.program.find_member(CommunityKey("slack", harness.slack.team_id, ""), "sam")
+    assert member is not None and member.display_name == "Sam Rivera"
 
 
 async def test_a_workspace_admin_runs_admin_commands(harness: SlackHarness) -> None:

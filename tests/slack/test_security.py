@@ -184,3 +184,10 @@ async def _request_dm(harness: SlackHarness):  # type: ignore[no-untyped-def]
     posted = harness.slack.messages_in(channel)[-1]
     assert message_dict(posted)["ts"] == posted.ts
     return posted
+
+
+async def test_the_events_url_answers_slacks_handshake(http: SlackHarness) -> None:
+    reply = await http.signer.url_verification("challenge-123").post(http.url)
+    assert reply.status == 200
+    assert reply.json() == {"challenge": "challenge-123"}
+    http.slack.assert_no_violations()
