@@ -3,7 +3,9 @@
 Display name, timezone and whether the person is a workspace admin or owner come from
 `users.info` (scope `users:read`). Answers are kept for `ttl` seconds per (team, user), so a
 busy member costs one lookup per ttl; a failed lookup falls back to what the payload said
-(id and user name, no admin rights) and is retried after `retry_after_failure` seconds.
+(id and user name, no admin rights) and is retried after `retry_after_failure` seconds. A
+lookup never takes more than `lookup_timeout` seconds (a rate-limited users.info must not cost
+a command its 3-second ack).
 Concurrent lookups of one person share one call.
 """
 
@@ -53,11 +55,13 @@ class SlackPeople:
         *,
         ttl: float = 600.0,
         retry_after_failure: float = 60.0,
+        lookup_timeout: float = 1.5,
         max_entries: int = 20_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl = ttl
         self._retry_after_failure = retry_after_failure
+        self._lookup_timeout = lookup_timeout
         self._max = max_entries
         self._clock = clock
         self._cache: OrderedDict[tuple[str, str], tuple[float, PlatformUser]] = OrderedDict()
@@ -95,7 +99,8 @@ class SlackPeople:
         self, client: AsyncWebClient, user_id: str, fallback_name: str
     ) -> tuple[PlatformUser, bool]:
         try:
-            answer = await client.users_info(user=user_id)
+            answer = await asyncio.wait_for(client.users_info(user=user_id),
+                                            self._lookup_timeout)
         except (SlackApiError, ClientError, TimeoutError) as exc:
             log.warning("users.info for %s failed: %s", user_id, exc)
             # No display name: a member's known name is not overwritten by a user name.

@@ -7,6 +7,7 @@ import asyncio
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.app import retry_handlers
 from adapters.slack.people import SlackPeople
 from bot.context import CommunityKey, PlatformUser
 from tests.fakes.slack import FakeSlack
@@ -113,3 +114,14 @@ async def test_each_workspace_is_its_own_community(harness: SlackHarness) -> Non
     found = await harness.command(SAM, "/intro", "find", team_id="T0OTHERTEAM")
     assert "No available mentors" in await harness.reply_text(found)
     harness.slack.assert_no_violations()
+
+
+async def test_a_slow_lookup_gives_up_in_time(slack: FakeSlack) -> None:
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url,
+                            retry_handlers=retry_handlers())
+    people = SlackPeople(lookup_timeout=0.3)
+    slack.rate_limit("users.info", times=1, retry_after=5)  # the client would wait 5 s
+    found = await people.user(client, slack.team_id, SAM, "sam")
+    # Waiting out Retry-After would have found Sam Rivera: the lookup gave up instead.
+    assert found == PlatformUser(SAM, "", "sam", None, False)
+    assert [c.status for c in slack.calls_to("users.info")] == [429]
