@@ -359,6 +359,10 @@ class SlackListeners:
             else:
                 if not late:
                     await ack()
+                if outcome.form is not None:  # too late to show it: say what it asked
+                    await self._answer(turn, Message(
+                        text=f"{outcome.form.intro or outcome.form.title}\n\nThat took me too "
+                             "long to show in the form. Please start again."))
                 if outcome.reply is not None:
                     reply, files = _split_files(outcome.reply)
                     await self._answer(turn, reply)

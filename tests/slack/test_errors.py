@@ -102,9 +102,15 @@ async def test_a_slow_answer_comes_after_an_empty_ack(slow: SlackHarness) -> Non
     form = slow.last_view()
     sent = await slow.submit(SAM, form, {"topic": "x" * 600, "format": "call"})
     assert sent.ack is None  # too late for inline errors: the modal closed
-    told = await slow.slack.wait_for_response_post(
-        form["private_metadata"].split('"r":"')[1].rstrip('"}'))
+    url = form["private_metadata"].split('"r":"')[1].rstrip('"}')
+    told = await slow.slack.wait_for_response_post(url)
     assert told["text"].startswith("Your form wasn't saved:")
+
+    sent = await slow.submit(SAM, form, {"topic": "Are you hiring? Please refer me.",
+                                         "format": "call"})
+    assert sent.ack is None  # no modal update any more: the person is told instead
+    await slow.slack.wait_until(lambda: len(slow.slack.posts_to(url)) == 2, what="the answer")
+    assert "Please start again" in slow.slack.posts_to(url)[1]["text"]
     slow.slack.assert_no_violations()
 
 
