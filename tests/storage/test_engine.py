@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.pool import StaticPool
 
 from storage.engine import create_engine_for, normalise_url
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork, make_uow_factory
+from tests.storage.builders import NOW
 
 
 def _pragma(engine: Engine, name: str) -> object:
@@ -25,6 +31,8 @@ def test_sqlite_file_pragmas(tmp_path: Path) -> None:
         assert _pragma(engine, "busy_timeout") == 10000
         assert _pragma(engine, "foreign_keys") == 1
         assert _pragma(engine, "secure_delete") == 1
+        assert _pragma(engine, "cache_size") == -65536
+        assert _pragma(engine, "mmap_size") == 268435456
     finally:
         engine.dispose()
 
@@ -106,3 +114,36 @@ def test_plain_postgres_url_builds_a_psycopg_engine() -> None:
 def test_the_test_engine_connects(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_in_memory_database_serves_units_of_work() -> None:
+    engine = create_engine_for("sqlite://")
+    try:
+        upgrade(engine)
+        factory = make_uow_factory(engine)
+        with factory() as uow:
+            uow.communities.get_or_create("console", "demo", "Demo", NOW)
+            uow.commit()
+        with factory() as uow:
+            uow.communities.get_or_create("console", "other", "Other", NOW)
+        with factory() as uow:
+            assert [c.external_id for c in uow.communities.all()] == ["demo"]
+    finally:
+        engine.dispose()
+
+
+def test_communities_created_at_once_are_one(uow_factory: Callable[[], SqlUnitOfWork]) -> None:
+    barrier = threading.Barrier(6)
+
+    def create() -> int | None:
+        barrier.wait()
+        with uow_factory() as uow:
+            community = uow.communities.get_or_create("slack", "T-race", "Race", NOW)
+            uow.commit()
+        return community.id
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = list(pool.map(lambda _: create(), range(6)))
+    assert len(set(ids)) == 1
+    with uow_factory() as uow:
+        assert len(uow.communities.all()) == 1
