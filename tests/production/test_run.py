@@ -4,12 +4,13 @@ one log line per command (without the text typed, without tokens), a clean SIGTE
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_interactions import subcommand
-from tests.fakes.slack import FakeSlack, SlackRequestSigner
+from tests.fakes.slack import FakeSlack, SlackRequestSigner, slash_command_payload
 from tests.production.support import IntrobotProcess, get, metric, started, wait_ready
 
 SIGNING_SECRET = "production-test-signing-secret"
@@ -87,9 +88,53 @@ async def test_run_serves_slack_and_discord_with_health_metrics_and_logs(tmp_pat
 
 
 async def _command_line(bot: IntrobotProcess, community: str) -> dict[str, object]:
-    import asyncio
-
     return await asyncio.to_thread(
         bot.wait_for_record,
         lambda r: r.get("logger") == "introbot.commands"
         and str(r.get("community", "")).startswith(community), 10)
+
+
+async def test_run_in_socket_mode_is_ready_once_connected(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        slack.add_user("U0SAM0001", "sam", real_name="Sam Rivera")
+        env = {
+            "INTROBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_APP_TOKEN": slack.app_token,
+            "INTROBOT_SLACK_API_URL": slack.api_url,
+        }
+        with IntrobotProcess(env, tmp_path, "socket") as bot:
+            ready = await wait_ready(bot)
+            assert ready["checks"] == {"database": True, "slack": True}
+            await slack.wait_for_socket(1)
+            ack = await slack.socket_send("slash_commands", slash_command_payload(
+                "/intro", "help", user_id="U0SAM0001", channel_id="C0GENERAL",
+                response_url=slack.response_url("help"), trigger_id=slack.new_trigger_id()))
+            assert ack.payload is not None and "intro" in json.dumps(ack.payload).lower()
+            port = await started(bot)
+            status, _ = await get(f"http://127.0.0.1:{port}/slack/events")
+            assert status in (404, 405)  # no HTTP endpoint for Slack in Socket Mode
+
+            await slack.drop_socket()  # connection lost: the client reconnects, ready again
+            await slack.wait_for_socket(2, timeout=20)
+            await wait_ready(bot)
+            assert bot.terminate() == 0
+        slack.assert_no_violations()
+
+
+async def test_a_refused_discord_token_stops_run_with_one_message(tmp_path: Path) -> None:
+    async with FakeDiscord() as discord_fake:
+        env = {
+            "INTROBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'refused.db'}",
+            "DISCORD_TOKEN": "not-the-token",
+            "INTROBOT_DISCORD_API_URL": discord_fake.api_url,
+            "INTROBOT_DISCORD_GATEWAY_URL": discord_fake.gateway_url,
+        }
+        with IntrobotProcess(env, tmp_path, "refused") as bot:
+            code = await asyncio.to_thread(bot.proc.wait, 30)
+            await asyncio.to_thread(bot.terminate)
+        assert code == 1
+        plain = [line for line in bot.lines if not line.startswith("{")]
+        assert plain == ["Discord refused DISCORD_TOKEN. Copy the bot token again from the "
+                         "developer portal (Bot → Reset Token)."]
+        assert "not-the-token" not in bot.output() and "Traceback" not in bot.output()
