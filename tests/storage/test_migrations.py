@@ -5,11 +5,18 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from storage.migrate import MIGRATIONS_DIR, current_revision, head_revision, upgrade
+from storage.migrate import (
+    MIGRATIONS_DIR,
+    alembic_config,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from storage.schema_extras import FACETS_TABLE, FTS_TABLE, include_object
 from storage.tables import metadata
 from tests.support.db import make_test_engine
@@ -88,3 +95,13 @@ def test_migration_scripts_ship_with_the_package() -> None:
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
     assert (MIGRATIONS_DIR / "alembic.ini").is_file()
     assert list((MIGRATIONS_DIR / "versions").glob("*.py"))
+
+
+def test_downgrade_to_nothing_and_back(engine: Engine) -> None:
+    with engine.connect() as connection:
+        command.downgrade(alembic_config(connection), "base")
+        connection.commit()
+    assert current_revision(engine) is None
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert _differences(engine) == []
