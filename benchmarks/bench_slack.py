@@ -267,7 +267,8 @@ async def _measure(size: int, kind: str) -> list[Row]:
                 core_workers_for(kind)
             results = await _compare(program, make_uow_factory(engine), slack, community_id,
                                      workers)
-            parts = _in_process(program, slack.team_id)
+            parts = _in_process(program, make_uow_factory(engine), slack.team_id,
+                                community_id)
         finally:
             await slack.stop()
         assert not slack.violations, slack.violations
@@ -304,14 +305,21 @@ async def _measure(size: int, kind: str) -> list[Row]:
 APPS = ("adapter", "bare-search", "bare-ack")
 
 
-def _in_process(program: IntroProgram, team_id: str, count: int = 200) -> dict[str, list[float]]:
-    """Where the adapter's time goes, without HTTP: the core's find (parse, member, search,
-    search log, commit) and turning its reply into Block Kit."""
+def _in_process(program: IntroProgram, uow_factory: Callable[[], Any], team_id: str,
+                community_id: int, count: int = 200) -> dict[str, list[float]]:
+    """Where the adapter's time goes, without HTTP: the storage search alone, the core's find
+    (parse, member, search, search log, commit) and turning its reply into Block Kit."""
     inv = Invocation(CommunityKey("slack", team_id, "bench"),
                      PlatformUser(SEEKER, "Sam Seeker", "seeker"))
+    search: list[float] = []
     core: list[float] = []
     render: list[float] = []
+    query = MentorQuery(terms=["climate"], limit=5)
     for _ in range(count):
+        started = time.perf_counter()
+        with uow_factory() as uow:
+            assert uow.mentors.search(community_id, query, NOW)
+        search.append(time.perf_counter() - started)
         started = time.perf_counter()
         outcome = program.command(inv, "intro", TEXT)
         core.append(time.perf_counter() - started)
@@ -319,7 +327,7 @@ def _in_process(program: IntroProgram, team_id: str, count: int = 200) -> dict[s
         started = time.perf_counter()
         json.dumps([block.to_dict() for block in ephemeral_reply(outcome.reply)["blocks"]])
         render.append(time.perf_counter() - started)
-    return {"core find": core, "render to Block Kit": render}
+    return {"storage search alone": search, "core find": core, "render to Block Kit": render}
 
 
 async def _compare(program: IntroProgram, uow_factory: Callable[[], Any], slack: FakeSlack,
