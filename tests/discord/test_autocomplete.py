@@ -84,3 +84,12 @@ async def test_suggestions_stay_within_discords_limits(
                            who=people.ben)
     assert "admin stats" in [c["value"] for c in topics]
     assert fake.violations == []
+
+
+def test_the_core_suggests_nothing_for_an_unknown_kind(
+    fake: FakeDiscord, people: People, runtime: Runtime
+) -> None:
+    world.mentors(runtime, fake, people)
+    assert runtime.program.suggest(invocation(fake, people.ben), "planets", "") == []
+    assert runtime.program.suggest(invocation(fake, people.ben), "company", "acme") == [
+        ("Acme Climate", "Acme Climate")]
