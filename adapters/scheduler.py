@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.dispatcher import ReminderDispatcher
@@ -85,6 +86,7 @@ class ReminderScheduler:
         self._armed_for: datetime | None = None
         self._sweeping: asyncio.Task[None] | None = None
         self.runs = 0  # dispatch runs finished, re-arming included (for tests and metrics)
+        self.skipped_runs = 0  # runs APScheduler skipped, each re-armed
 
     @property
     def started(self) -> bool:
@@ -119,7 +121,19 @@ class ReminderScheduler:
             scheduler.add_job(self._sweep_job, "interval",
                               seconds=self.settings.sweep_interval.total_seconds(),
                               next_run_time=now, id=SWEEP_JOB, **_job_options())
+        scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         scheduler.start()
+
+    def _on_skipped(self, event: JobEvent) -> None:
+        """APScheduler skipped a dispatch run. It happens when the loop stalls right after a
+        run re-armed itself: the new run falls due while the old one still counts as
+        running (max_instances=1). The one-shot job is then gone; arm it again, once the
+        scheduler is done with it."""
+        if event.job_id != DISPATCH_JOB or self._scheduler is None:
+            return
+        self.skipped_runs += 1
+        loop = asyncio.get_running_loop()
+        loop.call_soon(self.wake)
 
     async def stop(self) -> int:
         """Graceful stop; returns how many claims were handed back."""
@@ -203,8 +217,9 @@ class ReminderScheduler:
         if due is None:
             return self.settings.poll_interval
         wait = due - self.dispatcher.clock.now()
-        floor = self.settings.min_delay if progressed else self.settings.idle_delay
-        return min(max(wait, floor), self.settings.poll_interval)
+        if wait <= timedelta(0):  # claimable already: again soon, but never spin idly
+            wait = self.settings.min_delay if progressed else self.settings.idle_delay
+        return min(max(wait, self.settings.min_delay), self.settings.poll_interval)
 
     def _arm(self, delay: timedelta) -> None:
         """(Re-)arm the one-shot dispatch job `delay` from now, unless it is armed sooner."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -164,3 +165,34 @@ async def test_stop_finishes_the_send_in_flight_and_hands_back_the_rest(
     assert all(rows[key]["lease_owner"] is None and rows[key]["attempts"] == 0
                for key in keys[1:])
     assert notifier.calls == 1 and not scheduler.started
+
+
+async def test_a_starved_event_loop_does_not_break_the_chain_of_runs(
+    uow_factory: Factory, claims: OutboxClaims
+) -> None:
+    """When the loop stalls right after a run re-armed itself, APScheduler can find the next
+    run due while the previous one still counts as running, and skips it (max_instances=1).
+    The scheduler notices and re-arms, instead of waiting for the poll."""
+
+    class Starved(ReminderScheduler):
+        def _arm(self, delay: timedelta) -> None:
+            super()._arm(delay)
+            time.sleep(0.05)  # the process is not scheduled for a while
+
+    people = People(uow_factory, now=datetime.now(UTC))
+    notifier = RecordingNotifier()
+    _, dispatcher = real_time(uow_factory, claims, notifier)
+    soon = datetime.now(UTC)
+    people.welcome_backs(3, soon + timedelta(seconds=0.3))
+    people.welcome_backs(2, soon + timedelta(seconds=0.33), start=10)  # re-armed 20 ms on
+    scheduler = Starved(dispatcher, None, SchedulerSettings(poll_interval=POLL))
+    await scheduler.start()
+    try:
+        async def all_sent() -> None:
+            while len(notifier.sent) < 5:
+                await asyncio.sleep(0.01)
+        await asyncio.wait_for(all_sent(), timeout=20)
+    finally:
+        await scheduler.stop()
+    assert len(notifier.sent) == 5
+    assert scheduler.skipped_runs >= 1  # the stall did make APScheduler skip a run
