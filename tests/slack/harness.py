@@ -193,7 +193,7 @@ class SlackHarness:
                       team_id: str | None = None, channel_id: str = GENERAL,
                       trigger_age: float = 0.0, settle: bool = True) -> Sent:
         response_url = self.slack.response_url(command)
-        fields = {
+        fields: dict[str, Any] = {
             "user_id": user_id,
             "user_name": PEOPLE.get(user_id, ("someone",))[0],
             "channel_id": channel_id,

@@ -3,7 +3,7 @@ ack, after it, or in a Slack API call; a slow core answers after an empty ack.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from sqlalchemy import text
@@ -121,10 +121,10 @@ async def test_an_error_outside_the_listeners_reaches_the_one_error_handler(
     which answers with the same friendly message."""
     assert harness.bot is not None
 
-    async def failing(body: dict[str, object], next: object) -> None:
+    async def failing(body: dict[str, object], next: Callable[[], Awaitable[None]]) -> None:
         if body.get("text") == "break":
             raise RuntimeError("a middleware broke")
-        await next()  # type: ignore[operator]
+        await next()
 
     harness.bot.app.middleware(failing)
     sent = await harness.command(SAM, "/intro", "break")

@@ -281,8 +281,10 @@ async def _deliver_reminder(harness: SlackHarness, clock: ManualClock, kind: str
         due = {item.kind: item for item in uow.outbox.pending_for(community.id, request_id)}
     assert kind in due, sorted(due)
     item = due[kind]
-    if clock.now() < as_utc(item.due_at):
-        clock.set(as_utc(item.due_at))
+    due_at = as_utc(item.due_at)
+    assert due_at is not None
+    if clock.now() < due_at:
+        clock.set(due_at)
     dm, reason = harness.program.render_reminder(item)
     assert isinstance(dm, DirectMessage), reason
     assert harness.bot is not None

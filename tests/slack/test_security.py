@@ -13,6 +13,7 @@ from adapters.bootstrap import Runtime
 from tests.fakes.slack import (
     FakeSlack,
     HttpReply,
+    PostedMessage,
     SignedRequest,
     block_actions_payload,
     view_submission_payload,
@@ -171,7 +172,7 @@ async def test_unknown_buttons_are_not_ours(http: SlackHarness, slack: FakeSlack
     assert rows(http.runtime, "members") == 0
 
 
-async def _request_dm(harness: SlackHarness):  # type: ignore[no-untyped-def]
+async def _request_dm(harness: SlackHarness) -> PostedMessage:
     """Maria's DM for request #1, as the app would post it (seeded state, app's renderer)."""
     from bot.messages import Message
     from bot.usecases.mentors import response_buttons
