@@ -375,7 +375,7 @@ class InteractionRouter:
             extra: list[list[FormSpec]] = []
             if submitted is not None:
                 address, values, known = submitted
-                pages = len(pages_of(known)) if known is not None else 1
+                pages = len(pages_of(known)) if known is not None else address.pages
                 if outcome.ok and address.page + 1 < pages:
                     label = f"Continue ({address.page + 2}/{pages})"
                     extra.append([FormSpec(guild_id, address.page + 1, address.form_id,

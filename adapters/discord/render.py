@@ -311,7 +311,8 @@ def build_modal(form: Form, page: int, guild_id: int) -> discord.ui.Modal:
         suffix = f" ({page + 1}/{len(pages)})"
         title = clip(title, L.MODAL_TITLE - len(suffix)) + suffix
     modal = discord.ui.Modal(title=clip(title, L.MODAL_TITLE),
-                             custom_id=modal_custom_id(guild_id, page, form.form_id))
+                             custom_id=modal_custom_id(guild_id, page, len(pages),
+                                                       form.form_id))
     fields = pages[page]
     if form.intro.strip() and page == 0 and len(fields) < L.MODAL_COMPONENTS:
         modal.add_item(discord.ui.TextDisplay(clip(form.intro.strip(), L.TEXT_DISPLAY)))

@@ -4,8 +4,8 @@
   ``IntroProgram.action``. The guild says which community, because DMs have none.
 * ``ibf:<guild>:<page>:<form>`` — open a form (page ``page`` of the core's form ``form``),
   for when a modal can't be the answer (after a modal, or after deferring).
-* ``ibm:<guild>:<page>:<form>`` — a modal's own custom_id; modal submits are routed by it
-  (discord.py forgets modals on restart, so they are never kept in its view store).
+* ``ibm:<guild>:<page>/<pages>:<form>`` — a modal's own custom_id; modal submits are routed
+  by it (discord.py forgets modals on restart, so they are never kept in its view store).
 
 One `DynamicItem` class per kind routes every custom_id of that kind, so nothing is
 registered per message and nothing is lost when the process restarts.
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 ACTION_TEMPLATE = r"ib:(?P<guild>[0-9]{1,20}):(?P<action>[a-z]+:[a-z-]+:[0-9]{1,18})"
 FORM_ID = r"[a-z0-9:_-]{1,60}"
 FORM_TEMPLATE = rf"ibf:(?P<guild>[0-9]{{1,20}}):(?P<page>[0-9]):(?P<form>{FORM_ID})"
-MODAL_PATTERN = re.compile(rf"ibm:(?P<guild>[0-9]{{1,20}}):(?P<page>[0-9]):(?P<form>{FORM_ID})")
+MODAL_PATTERN = re.compile(
+    rf"ibm:(?P<guild>[0-9]{{1,20}}):(?P<page>[0-9])/(?P<pages>[0-9]):(?P<form>{FORM_ID})")
 
 
 def action_custom_id(guild_id: int, action_id: str) -> str:
@@ -36,14 +37,15 @@ def form_custom_id(guild_id: int, page: int, form_id: str) -> str:
     return f"ibf:{guild_id}:{page}:{form_id}"
 
 
-def modal_custom_id(guild_id: int, page: int, form_id: str) -> str:
-    return f"ibm:{guild_id}:{page}:{form_id}"
+def modal_custom_id(guild_id: int, page: int, pages: int, form_id: str) -> str:
+    return f"ibm:{guild_id}:{page}/{pages}:{form_id}"
 
 
 @dataclass(frozen=True)
 class ModalAddress:
     guild_id: int
     page: int
+    pages: int
     form_id: str
 
 
@@ -51,7 +53,8 @@ def parse_modal_custom_id(custom_id: str) -> ModalAddress | None:
     match = MODAL_PATTERN.fullmatch(custom_id)
     if match is None:
         return None
-    return ModalAddress(int(match["guild"]), int(match["page"]), match["form"])
+    return ModalAddress(int(match["guild"]), int(match["page"]), int(match["pages"]),
+                        match["form"])
 
 
 class _HasRouter(Protocol):

@@ -176,3 +176,18 @@ async def test_schedule_without_a_time_opens_a_form_and_a_bad_time_can_be_retrie
     invite = fake.dm_messages(people.maria)[-1].attachments
     assert [a.filename for a in invite] == [f"introbot-meeting-{request_id}.ics"]
     assert fake.violations == []
+
+
+async def test_a_profile_page_open_across_a_restart_still_leads_to_the_next(
+    fake: FakeDiscord, harness: DiscordHarness, people: People
+) -> None:
+    joined = await harness.slash("mentor", "join", user=people.pat)
+    first = callback_of(joined).data
+    await harness.restart()  # the modal is open while the bot restarts
+    saved = await harness.submit(first["custom_id"], {
+        "headline": "Analyst turned founder", "industries": "Finance"})
+    assert "Welcome aboard" in reply_text(saved, fake)
+    message = only_message(fake, saved)
+    assert message.custom_ids() == [f"ibf:{fake.guild.id}:1:mentor:profile"]
+    opened = await harness.click(message.custom_ids()[0], user=people.pat, message=message)
+    assert callback_of(opened).data["title"] == "Your mentor profile (2/2)"

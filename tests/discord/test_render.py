@@ -115,7 +115,7 @@ def test_any_form_becomes_modals_discord_accepts(form: Form) -> None:
         body = {"type": 9, "data": modal}
         assert SPEC.errors("POST", "/interactions/1/token/callback", body) == []
         assert len(modal["components"]) <= L.MODAL_COMPONENTS
-        assert modal["custom_id"] == f"ibm:{GUILD}:{number}:{form.form_id}"
+        assert modal["custom_id"] == f"ibm:{GUILD}:{number}/{len(pages)}:{form.form_id}"
 
 
 def test_the_profile_form_splits_five_and_five() -> None:
