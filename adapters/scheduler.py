@@ -8,13 +8,16 @@ Jobs, all with fixed ids, in an in-memory job store (`replace_existing=True`,
   at the next due time of the outbox (a due time, a retry time, or the end of a lease a dead
   dispatcher left behind), so a reminder goes out seconds after it falls due, not at the next
   poll. It runs at start-up first: the catch-up after downtime.
+* ``outbox-peek``: every few seconds (default 5 s), one indexed read of the outbox's next
+  due time, re-arming the one-shot job if something is due sooner than it is armed for: how
+  reminders queued by commands (on any replica) are noticed without anyone calling `wake()`.
 * ``outbox-poll``: a coarse interval (default 60 s), the safety net should the chain of
-  one-shot runs ever break, and the way rows added by other replicas are noticed.
+  one-shot runs ever break.
 * ``program-sweep``: `IntroProgram.sweep` every minute (expiries, away-ended, digests), then
   a dispatch check, since the sweep may queue reminders that are due at once.
 
-Call `wake()` after queueing a reminder that may be due sooner than the armed time (the
-adapters do it after each command); it is cheap and never starts a second pass.
+`wake()` checks at once (e.g. after a command queued a reminder that is due now); it is
+cheap and never starts a second pass.
 
 `stop()` is graceful: no new claims, the send in flight finishes, every claim still held is
 handed back for another replica, then the scheduler shuts down.
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "outbox-dispatch"
 POLL_JOB = "outbox-poll"
+PEEK_JOB = "outbox-peek"
 SWEEP_JOB = "program-sweep"
 
 
@@ -50,6 +54,7 @@ class Sweeper(Protocol):
 @dataclass(frozen=True)
 class SchedulerSettings:
     poll_interval: timedelta = timedelta(seconds=60)
+    peek_interval: timedelta = timedelta(seconds=5)
     sweep_interval: timedelta = timedelta(seconds=60)
     # The soonest a re-armed run may come: keeps the one-shot job from racing its own
     # still-running instance, and keeps a run that found nothing to do from spinning.
@@ -117,6 +122,9 @@ class ReminderScheduler:
         scheduler.add_job(self._poll_job, "interval",
                           seconds=self.settings.poll_interval.total_seconds(),
                           id=POLL_JOB, **_job_options())
+        scheduler.add_job(self._peek_job, "interval",
+                          seconds=self.settings.peek_interval.total_seconds(),
+                          id=PEEK_JOB, **_job_options())
         if self.sweeper is not None:
             scheduler.add_job(self._sweep_job, "interval",
                               seconds=self.settings.sweep_interval.total_seconds(),
@@ -165,6 +173,17 @@ class ReminderScheduler:
 
     async def _poll_job(self) -> None:
         await self._drain_and_rearm()
+
+    async def _peek_job(self) -> None:
+        if self._running or self.dispatcher.stopping:
+            return  # the run in progress re-arms from what it finds
+        try:
+            due = await self.dispatcher.next_due_at()
+        except Exception:
+            log.exception("reading the outbox's next due time failed")
+            return
+        if due is not None and not self._running:
+            self._arm(due - self.dispatcher.clock.now())
 
     async def _sweep_job(self) -> None:
         assert self.sweeper is not None

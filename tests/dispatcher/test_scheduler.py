@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from adapters.dispatcher import DispatchSettings, ReminderDispatcher
 from adapters.scheduler import (
     DISPATCH_JOB,
+    PEEK_JOB,
     POLL_JOB,
     SWEEP_JOB,
     ReminderScheduler,
@@ -73,7 +74,8 @@ async def test_wake_brings_a_new_reminder_forward(
     people = People(uow_factory, now=datetime.now(UTC))
     notifier = RecordingNotifier()
     _, dispatcher = real_time(uow_factory, claims, notifier)
-    scheduler = ReminderScheduler(dispatcher, None, SchedulerSettings(poll_interval=POLL))
+    scheduler = ReminderScheduler(dispatcher, None, SchedulerSettings(
+        poll_interval=POLL, peek_interval=POLL))
     await scheduler.start()
     try:
         while scheduler.runs < 1:  # the catch-up run found nothing and armed for the poll
@@ -82,6 +84,26 @@ async def test_wake_brings_a_new_reminder_forward(
         assert armed is not None and armed - datetime.now(UTC) > POLL / 2
         people.welcome_backs(1, datetime.now(UTC))  # a command queued a reminder due now
         scheduler.wake()
+        await asyncio.wait_for(notifier.arrived.wait(), timeout=20)
+    finally:
+        await scheduler.stop()
+    assert len(notifier.sent) == 1
+
+
+async def test_the_peek_notices_a_reminder_queued_elsewhere(
+    uow_factory: Factory, claims: OutboxClaims
+) -> None:
+    """A command on another replica queued a reminder due now and nobody called wake()."""
+    people = People(uow_factory, now=datetime.now(UTC))
+    notifier = RecordingNotifier()
+    _, dispatcher = real_time(uow_factory, claims, notifier)
+    scheduler = ReminderScheduler(dispatcher, None, SchedulerSettings(
+        poll_interval=POLL, peek_interval=timedelta(seconds=0.2)))
+    await scheduler.start()
+    try:
+        while scheduler.runs < 1:
+            await asyncio.sleep(0.01)
+        people.welcome_backs(1, datetime.now(UTC))
         await asyncio.wait_for(notifier.arrived.wait(), timeout=20)
     finally:
         await scheduler.stop()
@@ -97,8 +119,8 @@ async def test_jobs_have_fixed_ids_and_run_however_late(
     try:
         assert scheduler.apscheduler is not None
         jobs = {job.id: job for job in scheduler.apscheduler.get_jobs()}
-        assert set(jobs) <= {DISPATCH_JOB, POLL_JOB, SWEEP_JOB}
-        assert {POLL_JOB, SWEEP_JOB} <= set(jobs)
+        assert set(jobs) <= {DISPATCH_JOB, PEEK_JOB, POLL_JOB, SWEEP_JOB}
+        assert {PEEK_JOB, POLL_JOB, SWEEP_JOB} <= set(jobs)
         for job in jobs.values():
             assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, None)
     finally:
