@@ -15,6 +15,7 @@ from typing import Any
 from adapters.bootstrap import Runtime
 from adapters.settings import IntrobotSettings
 from adapters.slack.app import SlackBot, build_slack_bot
+from adapters.slack.people import SlackPeople
 from adapters.slack.runner import SlackRunner
 from bot.context import CommunityKey, Invocation, PlatformUser
 from tests.fakes.slack import (
@@ -150,8 +151,11 @@ class SlackHarness:
         if runtime is not None:
             self.runtime = runtime
         settings = settings_for(self.slack, "sqlite://", socket=self.mode == "socket")
+        # A patient users.info: on a busy test machine a lookup may take longer than the
+        # production limit, and a fallback name would change what the tests read.
         self.bot = build_slack_bot(self.runtime.program, settings, engine=self.runtime.engine,
-                                   ack_budget=self.ack_budget)
+                                   ack_budget=self.ack_budget,
+                                   people=SlackPeople(lookup_timeout=10.0))
         self.runner = SlackRunner(self.bot, app_token=settings.slack_app_token,
                                   host="127.0.0.1", port=0)
         connections = len(self.slack.socket_connections)
