@@ -43,6 +43,8 @@ log = logging.getLogger("introbot.run")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_SETTINGS = 2
+REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                           "token_expired", "not_allowed_token_type"})
 
 
 class StartupError(Exception):
@@ -216,6 +218,8 @@ class Replica:
                 f"(INTROBOT_HTTP_HOST / INTROBOT_HTTP_PORT): {reason}. Pick a free port, or "
                 "stop what is using it.") from None
 
+        if self.plan.slack and settings.slack_bot_token:
+            await self._check_slack_token()
         if self.plan.slack == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -255,6 +259,24 @@ class Replica:
                  ", ".join(self.plan.adapters), port, events,
                  extra={"fields": {"event": "started", "http_port": port,
                                    "adapters": self.plan.adapters, "owner": self.owner}})
+
+    async def _check_slack_token(self) -> None:
+        """A refused bot token stops the start with a message; Slack being out of reach only
+        warns (the bot answers once it is back)."""
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            await self.slack_bot.client.auth_test()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error in REFUSED_TOKEN:
+                raise StartupError(
+                    f"Slack refused SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token "
+                    "(xoxb-…) again from OAuth & Permissions, or reinstall the app.") from None
+            log.warning("Slack's auth.test failed (%s); going on", error or exc)
+        except Exception as exc:
+            log.warning("could not reach Slack to check the token (%s); going on",
+                        type(exc).__name__)
 
     # ------------------------------------------------------------ stop
 

@@ -138,3 +138,22 @@ async def test_a_refused_discord_token_stops_run_with_one_message(tmp_path: Path
         assert plain == ["Discord refused DISCORD_TOKEN. Copy the bot token again from the "
                          "developer portal (Bot → Reset Token)."]
         assert "not-the-token" not in bot.output() and "Traceback" not in bot.output()
+
+
+async def test_a_refused_slack_token_stops_run_with_one_message(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        env = {
+            "INTROBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'refused.db'}",
+            "SLACK_BOT_TOKEN": "xoxb-not-the-right-one",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "INTROBOT_SLACK_API_URL": slack.api_url,
+        }
+        with IntrobotProcess(env, tmp_path, "refused") as bot:
+            code = await asyncio.to_thread(bot.proc.wait, 30)
+            await asyncio.to_thread(bot.terminate)
+        assert code == 1
+        plain = [line for line in bot.lines if not line.startswith("{")]
+        assert plain == ["Slack refused SLACK_BOT_TOKEN (invalid_auth). Copy the Bot User OAuth "
+                         "Token (xoxb-…) again from OAuth & Permissions, or reinstall the app."]
+        assert "xoxb-not-the-right-one" not in bot.output()
+        assert [call.method for call in slack.calls] == ["auth.test"]
