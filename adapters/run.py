@@ -311,6 +311,13 @@ class Replica:
         if self.discord_task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(self.discord_task, max(0.1, timeout))
+        # The core may buffer records it writes in batches (IntroProgram.flush_searches).
+        flush = getattr(self.runtime.program, "flush_searches", None)
+        if callable(flush):
+            try:
+                await asyncio.to_thread(flush)
+            except Exception:
+                log.exception("writing buffered records at shutdown failed")
         released = (self.claims.released if self.claims is not None else 0) - released_before
         log.info("stopped; %d claimed reminders handed back", released,
                  extra={"fields": {"event": "stopped", "released": released}})
