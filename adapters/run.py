@@ -225,7 +225,7 @@ class Replica:
 
             self.slack_socket = AsyncSocketModeHandler(self.slack_bot.app,
                                                        app_token=settings.slack_app_token)
-            await self.slack_socket.connect_async()
+            await self._connect_socket()
         if self.plan.discord:
             from adapters.discord.runner import run_client
 
@@ -245,6 +245,7 @@ class Replica:
                 sweep_interval=timedelta(seconds=settings.sweep_seconds),
                 stop_timeout=max(0.1, settings.shutdown_timeout_seconds)))
         scheduler = self.scheduler
+
         def wake() -> None:  # from the core's worker thread, after a command
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 loop.call_soon_threadsafe(scheduler.wake)
@@ -277,6 +278,27 @@ class Replica:
         except Exception as exc:
             log.warning("could not reach Slack to check the token (%s); going on",
                         type(exc).__name__)
+
+    async def _connect_socket(self) -> None:
+        """Socket Mode retries a refused app token for ever, only logging it: ask once first
+        (an unused connection URL just expires), so a wrong token stops the start plainly."""
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            await self.slack_bot.client.apps_connections_open(
+                app_token=self.settings.slack_app_token)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error in REFUSED_TOKEN:
+                raise StartupError(
+                    f"Slack refused SLACK_APP_TOKEN ({error}). Create an app-level token "
+                    "(xapp-…) with connections:write under Basic Information, and check that "
+                    "Socket Mode is on.") from None
+            log.warning("Slack's apps.connections.open failed (%s); going on", error or exc)
+        except Exception as exc:
+            log.warning("could not reach Slack to open Socket Mode (%s); going on",
+                        type(exc).__name__)
+        await self.slack_socket.connect_async()
 
     # ------------------------------------------------------------ stop
 

@@ -157,3 +157,21 @@ async def test_a_refused_slack_token_stops_run_with_one_message(tmp_path: Path) 
                          "Token (xoxb-…) again from OAuth & Permissions, or reinstall the app."]
         assert "xoxb-not-the-right-one" not in bot.output()
         assert [call.method for call in slack.calls] == ["auth.test"]
+
+
+async def test_a_refused_slack_app_token_stops_run_with_one_message(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        env = {
+            "INTROBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'refused.db'}",
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_APP_TOKEN": "xapp-1-not-the-right-one",
+            "INTROBOT_SLACK_API_URL": slack.api_url,
+        }
+        with IntrobotProcess(env, tmp_path, "refused") as bot:
+            code = await asyncio.to_thread(bot.proc.wait, 30)
+            await asyncio.to_thread(bot.terminate)
+        assert code == 1
+        plain = [line for line in bot.lines if not line.startswith("{")]
+        assert len(plain) == 1 and plain[0].startswith("Slack refused SLACK_APP_TOKEN (")
+        assert "xapp-1-not-the-right-one" not in bot.output()
+        assert "Traceback" not in bot.output()
