@@ -76,6 +76,7 @@ def _run_console(database_url: str, clock: ManualClock, admins: frozenset[str],
         )
         session.run(sys.stdin)
     finally:
+        runtime.program.flush_searches()
         runtime.close()
 
 

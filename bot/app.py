@@ -15,6 +15,7 @@ from datetime import datetime
 from bot import commands as c
 from bot.clock import Clock
 from bot.context import Actor, CommunityKey, Invocation, PlatformUser
+from bot.demand import DemandLog
 from bot.domain import ClaimedReminder, Member
 from bot.errors import IntrobotError, InvalidInput, UsageError
 from bot.messages import DirectMessage, Message, Outcome
@@ -58,6 +59,7 @@ class IntroProgram:
         self._admin_ids = admin_ids
         self._import_reader = import_reader
         self._known_digest_keys: set[str] = set()
+        self._demand = DemandLog()
 
     # ------------------------------------------------------------ entry points
 
@@ -153,7 +155,11 @@ class IntroProgram:
                     body = HELP_MENTOR if root.lstrip("/") == "mentor" else HELP_INTRO
                 return Outcome(reply=Message(text=body))
             case c.FindMentors(terms=terms, industry=industry, company=company):
-                return requests.find_mentors(uow, actor, list(terms), industry, company, now)
+                outcome = requests.find_mentors(uow, actor, list(terms), industry, company,
+                                                now, record_search=self._demand.record)
+                if self._demand.full:
+                    self.flush_searches()
+                return outcome
             case c.RequestIntro(mentor=mention, topic=topic):
                 mentor = resolve_mention(uow, cid, mention)
                 return requests.open_request_form(uow, actor, mentor, topic, now)
@@ -170,7 +176,15 @@ class IntroProgram:
             case c.ForgetMe(confirmed=confirmed):
                 return privacy.forget_me(uow, actor, confirmed, now)
             case c.AdminStats(days=days):
-                return admin.program_stats(uow, actor, days, now)
+                # Buffered search records count as demand: write them in this transaction.
+                events = self._demand.drain()
+                for event in events:
+                    uow.searches.add(event)
+                try:
+                    return admin.program_stats(uow, actor, days, now)
+                except IntrobotError:
+                    self._demand.restore(events)
+                    raise
             case c.AdminExport(what=what):
                 return admin.export_csv(uow, actor, what, now)
             case c.AdminImport(path=path):
@@ -357,10 +371,26 @@ class IntroProgram:
         with self._uow_factory() as uow:
             return render_reminder(uow, item, self._clock.now())
 
+    def flush_searches(self) -> int:
+        """Write the buffered anonymous search records (see bot.demand); returns how many."""
+        events = self._demand.drain()
+        if not events:
+            return 0
+        try:
+            with self._uow_factory() as uow:
+                for event in events:
+                    uow.searches.add(event)
+                uow.commit()
+        except Exception:
+            self._demand.restore(events)
+            raise
+        return len(events)
+
     def sweep(self, now: datetime | None = None) -> int:
         """Periodic work for every community (expiries, freezes, away-ended, digests): one
         transaction per community. Returns how many things changed or were queued."""
         now = now or self._clock.now()
+        self.flush_searches()
         with self._uow_factory() as uow:
             community_ids = [c.id for c in uow.communities.all() if c.id is not None]
         if len(self._known_digest_keys) > _DIGEST_MEMO_LIMIT:

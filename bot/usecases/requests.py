@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot import reminders
@@ -69,7 +70,10 @@ def find_mentors(
     company: str,
     now: datetime,
     limit: int = 5,
+    record_search: Callable[[SearchEvent], None] | None = None,
 ) -> Outcome:
+    """Findable mentors for the seeker. The anonymous search record goes to
+    `record_search` (a buffer) when given, else into this unit of work."""
     query = MentorQuery(
         terms=[t for t in terms if t.strip()],
         industry=industry.strip(),
@@ -78,7 +82,7 @@ def find_mentors(
         limit=limit,
     )
     hits = uow.mentors.search(actor.community_id, query, now)
-    uow.searches.add(
+    (record_search or uow.searches.add)(
         SearchEvent(
             community_id=actor.community_id,
             at=now,

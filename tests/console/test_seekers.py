@@ -30,6 +30,9 @@ def test_find_by_keywords_shows_cards_with_a_request_button(world: ConsoleWorld)
     assert "Investment banker turned fintech strategist" in out
     assert "Knows about: investment banking, fintech, financial modeling" in out
     assert "[1] Request intro" in out
+    # The anonymous search record waits in memory until the next flush (bot.demand).
+    assert world.rows("search_events") == []
+    assert world.runtime.program.flush_searches() == 1
     (event,) = world.rows("search_events")
     assert (event["terms"], event["results"]) == ("fintech", 1)
 
@@ -107,7 +110,8 @@ def test_a_mentor_at_capacity_is_not_found_and_cannot_be_requested(world: Consol
     assert "No available mentors match fintech" in one_line(out)
     assert ("Daniel Mensah has taken all the intros they can this month. /intro find shows "
             "mentors with room.") in one_line(out)
-    # The search is recorded; nothing else changed.
+    # The search is recorded (once the buffered records are written); nothing else changed.
+    world.runtime.program.flush_searches()
     after = world.snapshot()
     assert len(after.pop("search_events")) == len(before.pop("search_events")) + 1
     assert after == before
