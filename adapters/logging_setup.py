@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -75,6 +76,14 @@ class RedactingFilter(logging.Filter):
             record.fields = {key: _redact_text(value, self.secrets) if isinstance(value, str)
                              else value for key, value in fields.items()}
         return True
+
+
+def cancelled_job(record: logging.LogRecord) -> bool:
+    """False for APScheduler's report of a job cancelled at shutdown (its executor cancels
+    the jobs still running when the scheduler shuts down): not an error, and no traceback."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not (record.name.startswith("apscheduler.executors")
+                and isinstance(exc, asyncio.CancelledError))
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -146,6 +155,7 @@ def configure(
     handler = logging.StreamHandler(out)
     handler.setFormatter(JsonFormatter(replica) if wants_json(log_format, out)
                          else TextFormatter())
+    handler.addFilter(cancelled_job)
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -333,6 +333,7 @@ class Replica:
         if self.discord_task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(self.discord_task, max(0.1, timeout))
+        await _settle_tasks(min(5.0, max(0.1, timeout)))
         # The core may buffer records it writes in batches (IntroProgram.flush_searches).
         flush = getattr(self.runtime.program, "flush_searches", None)
         if callable(flush):
@@ -346,20 +347,26 @@ class Replica:
         return released
 
 
+async def _settle_tasks(timeout: float) -> None:
+    """Let tasks still under way (a scheduler job finishing its database read) end on their
+    own rather than be cancelled when the loop closes."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
+
 async def _wait_for_stop(replica: Replica) -> None:
     """Until SIGTERM/SIGINT, or the Discord client ends on its own (then raise why)."""
-    waiters: list[asyncio.Future[Any]] = [
-        asyncio.ensure_future(replica.stop_requested.wait())]
-    if replica.discord_task is not None:
-        waiters.append(replica.discord_task)
-    done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    stop = asyncio.ensure_future(replica.stop_requested.wait())
     task = replica.discord_task
-    if task is not None and task in done and not replica.stop_requested.is_set():
-        exc = task.exception() if not task.cancelled() else None
-        raise _discord_error(exc)
-    for waiter in waiters:
-        if waiter is not task:
-            waiter.cancel()
+    try:
+        await asyncio.wait([stop] if task is None else [stop, task],
+                           return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+    if task is not None and task.done() and not replica.stop_requested.is_set():
+        raise _discord_error(task.exception() if not task.cancelled() else None)
 
 
 def _discord_error(exc: BaseException | None) -> StartupError:

@@ -127,3 +127,21 @@ def test_configure_routes_every_logger_through_the_filter() -> None:
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [line["msg"] for line in lines] == [f"leaking {MASK}"]
     assert lines[0]["replica"] == "r1" and lines[0]["logger"] == "anything.at.all"
+
+
+def test_a_scheduler_job_cancelled_at_shutdown_is_not_reported_as_an_error() -> None:
+    import asyncio
+    import sys
+
+    from adapters.logging_setup import cancelled_job
+
+    def failing(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            return logging.LogRecord("apscheduler.executors.default", logging.ERROR, __file__,
+                                     1, "Job raised an exception", None, sys.exc_info())
+
+    assert not cancelled_job(failing(asyncio.CancelledError()))
+    assert cancelled_job(failing(RuntimeError("a real failure")))
+    assert cancelled_job(_record("anything"))
