@@ -61,7 +61,7 @@ class IntrobotSettings(BaseSettings):
                                    le=500)
     outbox_poll_seconds: float = Field(
         default=60.0, alias="INTROBOT_OUTBOX_POLL_SECONDS", ge=0.2, le=3600,
-        description="How often the outbox is checked for reminders other replicas queued.")
+        description="Seconds between full outbox checks (the dispatcher's safety net).")
     sweep_seconds: float = Field(default=60.0, alias="INTROBOT_SWEEP_SECONDS", ge=1, le=3600)
     shutdown_timeout_seconds: float = Field(
         default=20.0, alias="INTROBOT_SHUTDOWN_TIMEOUT_SECONDS", ge=0, le=600,
