@@ -13,10 +13,9 @@ One pass claims a batch (storage/outbox_claims.py) and works through it in due o
 
 Sends are one at a time (`DispatchSettings.in_flight`) and each is recorded before the next
 one starts, so a crash leaves at most one DM delivered but not marked: never lost, at most one
-duplicate per crash. A send
-never starts when the lease is about to run out (another dispatcher could take the row); the
-rest of the batch is handed back instead. Database work runs in a worker thread, so the event
-loop (Slack, Discord) stays responsive.
+duplicate per crash. A send never starts when the lease is about to run out (another
+dispatcher could take the row); the rest of the batch is handed back instead. Database work
+runs in a worker thread, so the event loop (Slack, Discord) stays responsive.
 """
 
 from __future__ import annotations
