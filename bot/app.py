@@ -65,7 +65,10 @@ class IntroProgram:
 
     def command(self, inv: Invocation, root: str, text: str) -> Outcome:
         """A slash command in its Slack text form: root ``intro``/``mentor``, then text."""
-        return self._run(inv, lambda uow, actor: self._command(uow, actor, root, text))
+        outcome = self._run(inv, lambda uow, actor: self._command(uow, actor, root, text))
+        if self._demand.full:  # after the command's own transaction has ended
+            self.flush_searches()
+        return outcome
 
     def action(self, inv: Invocation, action_id: str) -> Outcome:
         """A button press; `action_id` is the stable id the core put on the button."""
@@ -155,11 +158,8 @@ class IntroProgram:
                     body = HELP_MENTOR if root.lstrip("/") == "mentor" else HELP_INTRO
                 return Outcome(reply=Message(text=body))
             case c.FindMentors(terms=terms, industry=industry, company=company):
-                outcome = requests.find_mentors(uow, actor, list(terms), industry, company,
-                                                now, record_search=self._demand.record)
-                if self._demand.full:
-                    self.flush_searches()
-                return outcome
+                return requests.find_mentors(uow, actor, list(terms), industry, company,
+                                             now, record_search=self._demand.record)
             case c.RequestIntro(mentor=mention, topic=topic):
                 mentor = resolve_mention(uow, cid, mention)
                 return requests.open_request_form(uow, actor, mentor, topic, now)

@@ -38,3 +38,4 @@ def test_full_once_the_flush_threshold_is_reached() -> None:
     assert not log.full
     log.record(_event("last"))
     assert log.full
+
