@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, case, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from bot.clock import as_utc
@@ -349,51 +349,54 @@ def _one_less() -> Any:
     return case((OB.attempts > 0, OB.attempts - 1), else_=0)
 
 
-def _ours(item: ClaimedReminder) -> list[Any]:
-    """The claim `item` came from, and nobody else's: same owner, same lease end, pending."""
+def _ours_where() -> list[Any]:
+    """The claim a mark came from, and nobody else's: same owner, same lease end, pending."""
     return [
-        OB.id == item.id,
+        OB.id == bindparam("m_id"),
         OB.status == PENDING,
-        OB.lease_owner == item.lease_owner,
-        OB.lease_until == item.lease_until,
+        OB.lease_owner == bindparam("m_owner"),
+        OB.lease_until == bindparam("m_lease"),
     ]
+
+
+# Built once: one per shape of mark, executed with the mark's values.
+_FINISH = (
+    update(tables.reminder_outbox)
+    .where(*_ours_where())
+    .values(status=bindparam("m_status"), visible_at=None, lease_owner=None, lease_until=None,
+            finished_at=bindparam("m_now"), last_error=bindparam("m_reason"))
+)
+_RETRY = (
+    update(tables.reminder_outbox)
+    .where(*_ours_where())
+    .values(visible_at=bindparam("m_at"), lease_owner=None, lease_until=None,
+            last_error=bindparam("m_reason"))
+)
+_DEFER = (
+    update(tables.reminder_outbox)
+    .where(*_ours_where())
+    .values(visible_at=bindparam("m_at"), lease_owner=None, lease_until=None,
+            attempts=_one_less())
+)
 
 
 def _apply(connection: Connection, mark: Mark, now: datetime) -> bool:
     item = mark.item
-    reason = mark.reason[:ERROR_LIMIT]
-    values: dict[str, Any]
+    params: dict[str, Any] = {"m_id": item.id, "m_owner": item.lease_owner,
+                              "m_lease": item.lease_until}
     if mark.outcome in (Outcome.SENT, Outcome.DROPPED, Outcome.FAILED):
-        values = {
-            "status": mark.outcome.value,
-            "visible_at": None,
-            "lease_owner": None,
-            "lease_until": None,
-            "finished_at": now,
-            "last_error": reason,
-        }
+        statement = _FINISH
+        params.update(m_status=mark.outcome.value, m_now=now,
+                      m_reason=mark.reason[:ERROR_LIMIT])
+    elif mark.retry_at is None:
+        raise ValueError(f"a {mark.outcome.value} mark needs its time")
     elif mark.outcome is Outcome.RETRY:
-        if mark.retry_at is None:
-            raise ValueError("a retry needs its time")
-        values = {
-            "visible_at": mark.retry_at,
-            "lease_owner": None,
-            "lease_until": None,
-            "last_error": reason,
-        }
-    elif mark.outcome is Outcome.DEFERRED:
-        if mark.retry_at is None:
-            raise ValueError("a deferral needs its time")
-        values = {
-            "visible_at": mark.retry_at,
-            "lease_owner": None,
-            "lease_until": None,
-            "attempts": _one_less(),
-        }
-    else:  # pragma: no cover - every outcome is handled above
-        raise ValueError(f"unknown outcome {mark.outcome!r}")
-    statement = update(tables.reminder_outbox).where(*_ours(item)).values(**values)
-    return _count(connection.execute(statement)) == 1
+        statement = _RETRY
+        params.update(m_at=mark.retry_at, m_reason=mark.reason[:ERROR_LIMIT])
+    else:
+        statement = _DEFER
+        params.update(m_at=mark.retry_at)
+    return _count(connection.execute(statement, params)) == 1
 
 
 def _is_locked(exc: OperationalError) -> bool:
