@@ -5,7 +5,6 @@ dispatch of everything that has fallen due, through the same dispatcher and outb
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 
 from adapters.bootstrap import Runtime
 from adapters.dispatcher import DispatchSettings, ReminderDispatcher
@@ -14,7 +13,6 @@ from bot.clock import Clock
 from bot.context import CommunityKey
 from bot.domain import Platform
 from bot.messages import DirectMessage, Message, Outcome
-from bot.ports import Notifier
 from storage.outbox_claims import OutboxClaims
 
 
@@ -40,14 +38,11 @@ class ConsoleClockHook:
         program: IntroProgram,
         claims: OutboxClaims,
         clock: Clock,
-        other_notifiers: Mapping[str, Notifier] | None = None,
     ) -> None:
         self.program = program
         self.notifier = ConsoleNotifier()
-        notifiers: dict[str, Notifier] = {Platform.CONSOLE.value: self.notifier}
-        notifiers.update(other_notifiers or {})
         self.dispatcher = ReminderDispatcher(
-            program, claims, notifiers, clock, owner="console",
+            program, claims, {Platform.CONSOLE.value: self.notifier}, clock, owner="console",
             settings=DispatchSettings(offload=False),
         )
 

@@ -34,6 +34,7 @@ How you moved from research into product work
 /clock +1h
 /clock +15m
 /clock +1h
+/clock +3d
 /quit
 """
 
@@ -59,8 +60,8 @@ def test_clock_moves_deliver_meeting_reminders_in_the_console(
 
     booked = text.index("Booked: intro #")
     after = text.split("/clock ")
-    assert len(after) == 5, text
-    plus_2h, plus_1h, plus_15m, plus_1h_more = after[1:]
+    assert len(after) == 6, text
+    plus_2h, plus_1h, plus_15m, plus_1h_more, plus_3d = after[1:]
     # Two hours on, an hour before the meeting: the prep kit.
     assert "── DM to Sam Seeker" in plus_2h
     assert "Get ready: you meet Mentor 1" in plus_2h
@@ -72,6 +73,11 @@ def test_clock_moves_deliver_meeting_reminders_in_the_console(
     # Half an hour after the end: the check-in, with its buttons.
     assert "How did it go with Mentor 1?" in plus_1h_more
     assert "Log meeting" in plus_1h_more
+    # Three days later the first thank-you nudge is too late and is skipped; the second,
+    # a day after it, still goes out.
+    assert "(skipped, no longer useful:" in plus_3d
+    assert "thanks: stale:" in plus_3d
+    assert plus_3d.count("A thank-you goes a long way") == 1
     # Each went out once.
     assert text.count("Get ready: you meet") == 1
     assert text.count("Start wrapping up") == 1
