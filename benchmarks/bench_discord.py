@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import random
 import shutil
 import tempfile
@@ -61,6 +62,7 @@ APPS = ("adapter", "bare-core", "bare-search", "bare-respond")
 KEYWORDS = "climate"
 NOW = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
 WARMUP = 20
+NO_ANSWER = 30.0
 
 INDUSTRIES = ["Software", "Climate", "Finance", "Healthcare", "Education", "Energy", "Retail",
               "Media", "Government", "Biotech", "Consulting", "Law", "Design", "Robotics",
@@ -198,9 +200,16 @@ async def _run_bot(spec: BotSpec, stop: Event) -> None:
                                                       identify_pause=False))
     else:
         client = _bare_client(spec, program)
+    parent = os.getppid()
+
+    def wait_for_stop() -> None:
+        # Stop when told, or when the benchmark process is gone.
+        while not stop.wait(1.0) and os.getppid() == parent:
+            pass
+
     async with client:
         serving = asyncio.create_task(client.start(spec.token))
-        await asyncio.to_thread(stop.wait)
+        await asyncio.to_thread(wait_for_stop)
         await client.close()
         await asyncio.gather(serving, return_exceptions=True)
     engine.dispose()
@@ -227,28 +236,54 @@ class UncheckedFake(FakeDiscord):
 @dataclass
 class Load:
     """One bot at one level: first-callback latencies, the answer's latencies (later for a
-    deferred interaction), how many were deferred and how many missed the 3 s deadline."""
+    deferred interaction), how many were deferred, how many missed the 3 s deadline, and
+    how many were never answered (the bot failed, e.g. the database stayed locked)."""
 
     callbacks: list[float] = field(default_factory=list)
     answers: list[float] = field(default_factory=list)
     deferred: int = 0
     late: int = 0
+    unanswered: int = 0
+
+
+class Answers:
+    """When each deferred interaction got its answer (the edit of @original), by token;
+    reads the fake's call log incrementally, so waiting on many stays cheap."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self._fake = fake
+        self._seen = 0
+        self._at: dict[str, float] = {}
+
+    def at(self, token: str) -> float | None:
+        calls = self._fake.calls
+        for call in calls[self._seen:]:
+            if (call.method == "PATCH" and call.status == 200
+                    and call.path.endswith("/messages/@original")):
+                self._at.setdefault(call.path.split("/")[3], call.at)
+        self._seen = len(calls)
+        return self._at.get(token)
+
+
+_ANSWERS: dict[int, Answers] = {}
 
 
 def _answered_at(fake: FakeDiscord, token: str) -> float | None:
-    for call in fake.calls_to("PATCH", rf"/webhooks/\d+/{token}/messages/@original"):
-        if call.status == 200:
-            return call.at
-    return None
+    return _ANSWERS.setdefault(id(fake), Answers(fake)).at(token)
 
 
 async def one(fake: FakeDiscord, load: Load | None) -> None:
     """One `/intro find` interaction, timed from the fake's records (None: a warm-up)."""
     sent = await fake.send_slash("intro", [subcommand("find", string("keywords", KEYWORDS))],
                                  user=fake.member)
-    callback = await fake.wait_callback(sent, timeout=60)
-    if callback.type == 5:
-        await fake.wait_for(lambda: _answered_at(fake, sent.token), timeout=60)
+    try:
+        callback = await fake.wait_callback(sent, timeout=NO_ANSWER)
+        if callback.type == 5:
+            await fake.wait_for(lambda: _answered_at(fake, sent.token), timeout=NO_ANSWER)
+    except (AssertionError, TimeoutError):
+        if load is not None:
+            load.unanswered += 1
+        return
     if load is None:
         return
     first = callback.at - sent.dispatched_at
@@ -350,6 +385,7 @@ def _rows(size: int, load_seconds: float, results: dict[tuple[str, int], Load],
                 "answered p50": ms(percentile(load.answers, 50)),
                 "answered p99": ms(percentile(load.answers, 99)),
                 "late (>3 s)": str(load.late),
+                "unanswered": str(load.unanswered),
             }))
         ours = results["adapter", level].callbacks
         for base in ("bare-core", "bare-search", "bare-respond"):
