@@ -144,9 +144,8 @@ async def test_a_failing_outbox_backs_off_instead_of_spinning(
     scheduler = ReminderScheduler(dispatcher, None, settings)
     await scheduler.start()
     try:
-        while len(failures) < 3:
+        while scheduler.runs < 3:  # three failed runs, each re-armed
             await asyncio.sleep(0.01)
-        await asyncio.sleep(0)
         armed = scheduler.armed_for
     finally:
         await scheduler.stop()
