@@ -184,9 +184,12 @@ class UnitOfWork(Protocol):
         """Assign ids to added entities without committing."""
         ...
 
-    def erase_member(self, community_id: int, member_id: int) -> None:
+    def erase_member(
+        self, community_id: int, member_id: int, now: datetime | None = None
+    ) -> None:
         """Remove every personal datum of this member, in every table; keep anonymous
-        rows (requests without names or texts) for the program's counts."""
+        rows (requests without names or texts) for the program's counts. `now` stamps
+        the erasure (the core passes its clock)."""
         ...
 
 

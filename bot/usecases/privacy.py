@@ -262,7 +262,7 @@ def forget_me(uow: UnitOfWork, actor: Actor, confirmed: bool, now: datetime) -> 
     for request in open_requests:
         _cancel_for_forgotten(uow, actor, request, now, outcome)
     uow.flush()
-    uow.erase_member(cid, mid)
+    uow.erase_member(cid, mid, now)
     audit(uow, None, cid, "member.forgotten", now, "member",
           detail=f"{len(open_requests)} open request(s) cancelled")
     text = "Done: your personal data is erased from this community's records."
