@@ -114,6 +114,8 @@ def test_forget_me_erases_a_seeker_and_tells_the_people_waiting(world: ConsoleWo
         assert personal not in stored, personal
     member = world.one("members", id=seeker_id)
     assert member["erased_at"] is not None
+    # Stamped with the program's clock (the demo's, here), not the machine's.
+    assert str(member["erased_at"]).startswith(world.clock.now().strftime("%Y-%m-%d %H:%M"))
     assert (member["display_name"], member["timezone"]) == ("erased member", "UTC")
     for request in world.requests():
         assert request["seeker_id"] is None
