@@ -38,7 +38,7 @@ Try, one line at a time:
   /intro request @{mentor} how you broke into your field
   /as @{mentor:<23} become the mentor and answer with /press N
   /intro list                  what comes next
-  /clock +1d                   move time forward and watch reminders arrive
+  /clock +2h                   move time forward; reminders arrive as they fall due
   /intro help, /mentor help, /help (console commands), /quit
 Admins: /as @{admin} then /intro admin stats
 """
