@@ -210,4 +210,4 @@ def full_text_for(session: Session) -> FullText:
         return SqliteFullText()
     if name == "postgresql":
         return PostgresFullText()
-    raise NotImplementedError(f"mentor search does not support {name!r}")
+    raise ValueError(f"mentor search runs on SQLite and PostgreSQL, not {name!r}")

@@ -16,4 +16,4 @@ def dialect_insert(session: Session, table: Table) -> Any:
         return postgresql.insert(table)
     if name == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"no ON CONFLICT support for dialect {name!r}")
+    raise ValueError(f"ON CONFLICT inserts run on SQLite and PostgreSQL, not {name!r}")
