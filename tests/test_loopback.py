@@ -94,8 +94,9 @@ def test_ipv6_loopback_works(guard: None) -> None:
         server.listen(1)
         port = server.getsockname()[1]
         with socket.create_connection(("::1", port), timeout=2):
-            peer, _ = server.accept()
+            peer, address = server.accept()
             peer.close()
+    assert address[0] == "::1"
 
 
 def test_unix_sockets_work(guard: None) -> None:

@@ -179,12 +179,12 @@ async def test_two_replicas_share_the_work_and_one_survives_the_other_being_kill
     with fresh_postgres_database() as url:
         engine = create_engine_for(url, poolclass=NullPool)
         try:
-            await _scale_out(url, engine, tmp_path)
+            await assert_scale_out_holds(url, engine, tmp_path)
         finally:
             engine.dispose()
 
 
-async def _scale_out(url: str, engine: Engine, tmp_path: Path) -> None:
+async def assert_scale_out_holds(url: str, engine: Engine, tmp_path: Path) -> None:
     async with SlowSlack() as slack:
         for user_id in MENTORS + SEEKERS + LATE_SEEKERS:
             slack.add_user(user_id, user_id.lower(), real_name=f"Person {user_id[-4:]}")

@@ -34,9 +34,12 @@ def test_one_member_per_platform_user(uow_factory: Factory) -> None:
 
 def test_the_same_platform_user_may_join_two_communities(uow_factory: Factory) -> None:
     with uow_factory() as uow:
-        builder(uow, "A").member("ann")
-        builder(uow, "B").member("ann")
+        in_a = builder(uow, "A").member("ann")
+        in_b = builder(uow, "B").member("ann")
         uow.commit()
+    assert in_a.platform_user_id == in_b.platform_user_id
+    assert in_a.community_id != in_b.community_id
+    assert in_a.id != in_b.id
 
 
 def test_one_profile_per_member(uow_factory: Factory) -> None:

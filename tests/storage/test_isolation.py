@@ -79,7 +79,7 @@ def test_each_community_sees_only_its_own_rows(
 ) -> None:
     for me, them in (sides, sides[::-1]):
         with uow_factory() as uow:
-            _check(uow, me, them)
+            assert_sees_only_its_own(uow, me, them)
 
 
 def _only_mine(rows: list[object] | dict[int, object], me: Side) -> None:
@@ -88,7 +88,7 @@ def _only_mine(rows: list[object] | dict[int, object], me: Side) -> None:
     assert all(getattr(row, "community_id", me.cid) == me.cid for row in values)
 
 
-def _check(uow: SqlUnitOfWork, me: Side, them: Side) -> None:
+def assert_sees_only_its_own(uow: SqlUnitOfWork, me: Side, them: Side) -> None:
     cid = me.cid
     # Members: by id, platform id, handle, many, admins.
     assert uow.members.get(cid, them.seeker) is None

@@ -670,7 +670,7 @@ NASTY = st.lists(
 ).map("".join)
 
 
-def _parse_or_refuse(root: str, text: str) -> None:
+def assert_parses_or_refuses_kindly(root: str, text: str) -> None:
     try:
         result = parse_command(root, text)
     except IntrobotError as error:
@@ -683,13 +683,13 @@ def _parse_or_refuse(root: str, text: str) -> None:
 @settings(max_examples=400)
 @given(root=ROOTS, text=st.text())
 def test_any_text_parses_or_is_refused_kindly(root: str, text: str) -> None:
-    _parse_or_refuse(root, text)
+    assert_parses_or_refuses_kindly(root, text)
 
 
 @settings(max_examples=600)
 @given(root=ROOTS, word=st.sampled_from(ALIAS_WORDS), rest=st.one_of(st.text(), NASTY))
 def test_any_arguments_parse_or_are_refused_kindly(root: str, word: str, rest: str) -> None:
-    _parse_or_refuse(root, f"{word} {rest}")
+    assert_parses_or_refuses_kindly(root, f"{word} {rest}")
 
 
 @settings(max_examples=30)
@@ -699,7 +699,7 @@ def test_any_arguments_parse_or_are_refused_kindly(root: str, word: str, rest: s
     times=st.integers(min_value=100, max_value=600),
 )
 def test_very_long_text_parses_or_is_refused_kindly(word: str, chunk: str, times: int) -> None:
-    _parse_or_refuse("intro", f"{word} {chunk * times}")
+    assert_parses_or_refuses_kindly("intro", f"{word} {chunk * times}")
 
 
 @given(request_id=st.integers(min_value=1, max_value=2**63 - 1), hash_sign=st.booleans())
