@@ -21,7 +21,7 @@ from storage.upsert import dialect_insert
 OB = tables.reminder_outbox.c
 PENDING = str(OutboxStatus.PENDING)
 
-_COLUMNS = (
+REMINDER_COLUMNS = (
     OB.id,
     OB.community_id,
     OB.recipient_id,
@@ -121,7 +121,7 @@ class SqlReminderOutbox:
 
     def _pending(self, *where: Any) -> list[ClaimedReminder]:
         statement = (
-            select(*_COLUMNS).where(*where, OB.status == PENDING).order_by(OB.due_at, OB.id)
+            select(*REMINDER_COLUMNS).where(*where, OB.status == PENDING).order_by(OB.due_at, OB.id)
         )
         return [to_reminder(row) for row in self._session.execute(statement)]
 

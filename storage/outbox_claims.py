@@ -34,26 +34,14 @@ from bot.clock import as_utc
 from bot.context import CommunityKey
 from bot.domain import ClaimedReminder, OutboxStatus
 from storage import tables
-from storage.outbox import to_reminder
+from storage.outbox import REMINDER_COLUMNS, to_reminder
 
 OB = tables.reminder_outbox.c
 CO = tables.communities.c
 PENDING = OutboxStatus.PENDING.value
 ERROR_LIMIT = 1000  # characters of an error kept in `last_error`
 
-_RETURNED = (
-    OB.id,
-    OB.community_id,
-    OB.recipient_id,
-    OB.kind,
-    OB.due_at,
-    OB.dedupe_key,
-    OB.request_id,
-    OB.payload,
-    OB.attempts,
-    OB.lease_owner,
-    OB.lease_until,
-)
+_RETURNED = REMINDER_COLUMNS
 
 T = TypeVar("T")
 
