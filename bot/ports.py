@@ -62,6 +62,12 @@ class MentorRepository(Protocol):
 
     def by_member(self, community_id: int, member_id: int) -> MentorProfile | None: ...
 
+    def many_by_member(
+        self, community_id: int, member_ids: Sequence[int]
+    ) -> dict[int, MentorProfile]:
+        """The profiles of those of `member_ids` who have one, by member id."""
+        ...
+
     def search(self, community_id: int, query: MentorQuery, now: datetime) -> list[MentorHit]:
         """Findable mentors (active, available, not away at `now`, under capacity this
         month, not blocked), best fit first, then fewer recent requests, then more
@@ -81,6 +87,10 @@ class IntroRequestRepository(Protocol):
     def add(self, request: IntroRequest) -> IntroRequest: ...
 
     def get(self, community_id: int, request_id: int) -> IntroRequest | None: ...
+
+    def many(self, community_id: int, request_ids: Sequence[int]) -> dict[int, IntroRequest]:
+        """Those of `request_ids` that exist in the community, by id."""
+        ...
 
     def for_seeker(self, community_id: int, seeker_id: int) -> list[IntroRequest]: ...
 
@@ -194,7 +204,10 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A fresh unit of work; `read_only=True`: one that only reads (it cannot commit,
+        and on SQLite it does not wait for writers)."""
+        ...
 
 
 class ReminderOutbox(Protocol):

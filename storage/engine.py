@@ -23,6 +23,11 @@ SQLITE_PRAGMAS = (
 
 _POSTGRES_ALIASES = {"postgres", "postgresql"}
 
+# An execution option: a transaction that only reads. On SQLite it starts with a plain
+# (deferred) BEGIN instead of BEGIN IMMEDIATE, so readers never wait for the write lock nor
+# hold it; a write inside such a transaction is a programming error (see storage/uow.py).
+READ_ONLY = "introbot_read_only"
+
 
 def normalise_url(url: str | URL) -> URL:
     """`postgresql://` and `postgres://` use psycopg 3; other URLs are left as they are."""
@@ -32,6 +37,11 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+def is_sqlite_memory(engine: Engine) -> bool:
+    """Whether `engine` is an in-memory SQLite database (one connection holds all of it)."""
+    return engine.dialect.name == "sqlite" and _is_memory(engine.url)
+
+
 def _is_memory(url: URL) -> bool:
     database = url.database or ""
     return database in {"", ":memory:"} or "mode=memory" in database or (
@@ -39,7 +49,11 @@ def _is_memory(url: URL) -> bool:
     )
 
 
-def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: URL, synchronous: str, **kwargs: Any) -> Engine:
+    if synchronous not in {"FULL", "NORMAL"}:
+        raise ValueError(f"SQLite synchronous must be FULL or NORMAL, not {synchronous!r}")
+    pragmas = [f"PRAGMA synchronous={synchronous}" if p.startswith("PRAGMA synchronous=")
+               else p for p in SQLITE_PRAGMAS]
     if _is_memory(url):
         kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
@@ -51,7 +65,7 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            for pragma in SQLITE_PRAGMAS:
+            for pragma in pragmas:
                 cursor.execute(pragma)
         finally:
             cursor.close()
@@ -59,17 +73,27 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: a read-then-write transaction in WAL mode can otherwise
-        # fail with "database is locked" despite the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # fail with "database is locked" despite the busy timeout. Read-only transactions
+        # read a snapshot without it.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
-def create_engine_for(url: str | URL, **kwargs: Any) -> Engine:
-    """An engine for `url`; extra keyword arguments go to SQLAlchemy's `create_engine`."""
+def create_engine_for(
+    url: str | URL, *, sqlite_synchronous: str = "FULL", **kwargs: Any
+) -> Engine:
+    """An engine for `url`; extra keyword arguments go to SQLAlchemy's `create_engine`.
+
+    `sqlite_synchronous="NORMAL"` trades durability against power loss (not against a crash
+    of the process) for commits that do not wait for the disk; only the reminder dispatcher's
+    own engine uses it (storage/outbox_claims.py says why that is safe there)."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, **kwargs)
+        return _sqlite_engine(parsed, sqlite_synchronous, **kwargs)
     if parsed.get_backend_name() == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
     return create_engine(parsed, **kwargs)

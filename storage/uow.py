@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from bot.ports import (
     UnitOfWork,
     WarmIntroRepository,
 )
+from storage.engine import READ_ONLY
 from storage.erase import erase_member
 from storage.orm import start_mappers
 from storage.outbox import SqlReminderOutbox
@@ -58,9 +58,12 @@ class SqlUnitOfWork:
     followups: FollowUpRepository
     outbox: ReminderOutbox
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, read_only: bool = False
+    ) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        self.read_only = read_only
 
     @property
     def session(self) -> Session:
@@ -102,6 +105,8 @@ class SqlUnitOfWork:
             session.close()
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
 
     def rollback(self) -> None:
@@ -122,14 +127,24 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def make_uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+class SqlUnitOfWorkFactory:
+    """Fresh units of work on one engine. `read_only=True` gives one whose transaction only
+    reads: on SQLite it does not take the write lock (see storage.engine.READ_ONLY), so
+    searches and reminder rendering run beside writers; it refuses to commit."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._writes = make_session_factory(engine)
+        self._reads = make_session_factory(engine.execution_options(**{READ_ONLY: True}))
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        if read_only:
+            return SqlUnitOfWork(self._reads, read_only=True)
+        return SqlUnitOfWork(self._writes)
+
+
+def make_uow_factory(engine: Engine) -> SqlUnitOfWorkFactory:
     """A factory of fresh units of work on `engine` (maps the entities first)."""
-    session_factory = make_session_factory(engine)
-
-    def new_unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory)
-
-    return new_unit_of_work
+    return SqlUnitOfWorkFactory(engine)
 
 
 if TYPE_CHECKING:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -17,10 +16,10 @@ from bot.domain import (
     SearchEvent,
     WarmIntroStatus,
 )
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.builders import NOW, builder
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 def _aware_utc(value: datetime | None) -> None:
@@ -160,6 +159,7 @@ def test_mentor_profile_round_trip(uow_factory: Factory) -> None:
             recent_requests=2,
             consecutive_expiries=1,
         )
+        seeker = b.member("not-a-mentor")
         uow.commit()
     with uow_factory() as uow:
         stored = uow.mentors.by_member(b.cid, member.id or 0)
@@ -171,6 +171,9 @@ def test_mentor_profile_round_trip(uow_factory: Factory) -> None:
         assert stored.search_text  # filled in when the core left it empty
         assert "Data scientist" in stored.search_text
         assert uow.mentors.all(b.cid) == [stored]
+        found = uow.mentors.many_by_member(b.cid, [member.id or 0, seeker.id or 0])
+        assert found == {member.id: stored}
+        assert uow.mentors.many_by_member(b.cid, []) == {}
 
 
 def test_profile_changes_are_saved(uow_factory: Factory) -> None:
@@ -272,6 +275,10 @@ def test_intro_request_round_trip_and_queries(uow_factory: Factory) -> None:
         }
         assert [r.id for r in uow.requests.due_to_expire(b.cid, NOW)] == [first.id, theirs.id]
         assert uow.requests.due_to_expire(b.cid, NOW - timedelta(hours=1)) == []
+        found = uow.requests.many(b.cid, [first.id or 0, done.id or 0, 999_999])
+        assert set(found) == {first.id, done.id}
+        assert found[first.id or 0] == stored
+        assert uow.requests.many(b.cid, []) == {}
 
 
 def test_request_status_changes_are_saved(uow_factory: Factory) -> None:
@@ -489,3 +496,31 @@ def test_profile_without_search_text_gets_one(uow_factory: Factory, engine: Engi
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT search_text FROM mentor_profiles")).scalar()
     assert stored == "Chef Food  Travel"
+
+
+def test_a_read_only_unit_reads_and_refuses_to_commit(uow_factory: Factory) -> None:
+    with uow_factory() as uow:
+        b = builder(uow)
+        b.member("reader")
+        uow.commit()
+    with uow_factory(read_only=True) as uow:  # type: ignore[call-arg]
+        assert uow.members.by_handle(b.cid, "reader") is not None
+        with pytest.raises(RuntimeError, match="read-only"):
+            uow.commit()
+
+
+def test_a_read_only_unit_does_not_wait_for_a_writer(
+    uow_factory: Factory, engine: Engine
+) -> None:
+    """On SQLite every writing transaction takes the write lock up front (BEGIN IMMEDIATE);
+    a read-only one reads its snapshot beside a writer that holds the lock."""
+    with uow_factory() as uow:
+        b = builder(uow)
+        b.member("reader")
+        uow.commit()
+    with engine.connect() as writer:
+        writer.execute(text("UPDATE members SET display_name = 'Changing' WHERE handle = 'reader'"))
+        with uow_factory(read_only=True) as uow:  # type: ignore[call-arg]
+            found = uow.members.by_handle(b.cid, "reader")
+            assert found is not None and found.display_name == "Reader"
+        writer.rollback()
