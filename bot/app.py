@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot import commands as c
@@ -19,7 +19,7 @@ from bot.demand import DemandLog
 from bot.domain import ClaimedReminder, Member
 from bot.errors import IntrobotError, InvalidInput, UsageError
 from bot.messages import DirectMessage, Message, Outcome
-from bot.ports import UnitOfWork
+from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.texts import HELP_INTRO, HELP_MENTOR
 from bot.usecases import (
     admin,
@@ -35,7 +35,7 @@ from bot.usecases import (
     sweep,
 )
 from bot.usecases.common import resolve_actor, resolve_mention
-from bot.usecases.reminder_messages import render_reminder
+from bot.usecases.reminder_messages import render_reminder, render_reminders
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class IntroProgram:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: UnitOfWorkFactory,
         clock: Clock,
         admin_ids: frozenset[str] = frozenset(),
         import_reader: Callable[[str], str] | None = None,
@@ -368,8 +368,19 @@ class IntroProgram:
         """The DM to send now for a claimed outbox row, built from the current state in its
         own transaction; or (None, reason) when the reminder is moot or too late (the
         dispatcher records it as dropped with that reason)."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return render_reminder(uow, item, self._clock.now())
+
+    def render_reminders(
+        self, items: Sequence[ClaimedReminder]
+    ) -> list[tuple[DirectMessage | None, str]]:
+        """`render_reminder` for a claimed batch in one read-only transaction, reading what
+        the reminders share once. Raises if any of them cannot be rendered (the caller can
+        then render them one by one to isolate it)."""
+        if not items:
+            return []
+        with self._uow_factory(read_only=True) as uow:
+            return render_reminders(uow, items, self._clock.now())
 
     def flush_searches(self) -> int:
         """Write the buffered anonymous search records (see bot.demand); returns how many."""

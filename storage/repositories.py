@@ -151,6 +151,15 @@ class SqlMentorRepository(_Repository):
     def by_member(self, community_id: int, member_id: int) -> MentorProfile | None:
         return self._one(MentorProfile, P.community_id == community_id, P.member_id == member_id)
 
+    def many_by_member(
+        self, community_id: int, member_ids: Sequence[int]
+    ) -> dict[int, MentorProfile]:
+        if not member_ids:
+            return {}
+        found = self._list(MentorProfile, P.community_id == community_id,
+                           P.member_id.in_(set(member_ids)))
+        return {profile.member_id: profile for profile in found}
+
     def search(self, community_id: int, query: MentorQuery, now: datetime) -> list[MentorHit]:
         self._session.flush()
         return search_mentors(self._session, community_id, query, now)
@@ -182,6 +191,13 @@ class SqlIntroRequestRepository(_Repository):
 
     def get(self, community_id: int, request_id: int) -> IntroRequest | None:
         return self._one(IntroRequest, R.community_id == community_id, R.id == request_id)
+
+    def many(self, community_id: int, request_ids: Sequence[int]) -> dict[int, IntroRequest]:
+        if not request_ids:
+            return {}
+        found = self._list(IntroRequest, R.community_id == community_id,
+                           R.id.in_(set(request_ids)))
+        return {request.id: request for request in found if request.id is not None}
 
     def for_seeker(self, community_id: int, seeker_id: int) -> list[IntroRequest]:
         return self._list(

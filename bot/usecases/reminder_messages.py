@@ -9,7 +9,7 @@ record as dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +20,7 @@ from bot.domain import (
     FollowUpStatus,
     IntroRequest,
     Member,
+    MentorProfile,
     ReminderKind,
     RequestStatus,
 )
@@ -40,9 +41,64 @@ from bot.when import local_time_label
 SENT = "ok"
 
 
+class _Lookups:
+    """What the reminders of one batch read over and over — recipients, requests, the
+    parties' names, mentor profiles, community settings — loaded in a few queries for the
+    whole batch instead of several per reminder. Anything not preloaded is read on demand."""
+
+    def __init__(self, uow: UnitOfWork, items: Sequence[ClaimedReminder]) -> None:
+        self.uow = uow
+        self._members: dict[tuple[int, int], Member | None] = {}
+        self._requests: dict[tuple[int, int], IntroRequest | None] = {}
+        self._profiles: dict[tuple[int, int], MentorProfile | None] = {}
+        self._settings: dict[int, ProgramSettings] = {}
+        by_community: dict[int, list[ClaimedReminder]] = {}
+        for item in items:
+            by_community.setdefault(item.community_id, []).append(item)
+        for cid, group in by_community.items():
+            request_ids = sorted({i.request_id for i in group if i.request_id is not None})
+            requests = uow.requests.many(cid, request_ids)
+            for request_id in request_ids:
+                self._requests[cid, request_id] = requests.get(request_id)
+            people = {i.recipient_id for i in group}
+            for request in requests.values():
+                people.update(p for p in (request.seeker_id, request.mentor_id) if p is not None)
+            members = uow.members.many(cid, sorted(people))
+            for member_id in people:
+                self._members[cid, member_id] = members.get(member_id)
+            recipients = sorted({i.recipient_id for i in group})
+            profiles = uow.mentors.many_by_member(cid, recipients)
+            for member_id in recipients:
+                self._profiles[cid, member_id] = profiles.get(member_id)
+
+    def member(self, cid: int, member_id: int) -> Member | None:
+        key = (cid, member_id)
+        if key not in self._members:
+            self._members[key] = self.uow.members.get(cid, member_id)
+        return self._members[key]
+
+    def request(self, cid: int, request_id: int) -> IntroRequest | None:
+        key = (cid, request_id)
+        if key not in self._requests:
+            self._requests[key] = self.uow.requests.get(cid, request_id)
+        return self._requests[key]
+
+    def profile(self, cid: int, member_id: int) -> MentorProfile | None:
+        key = (cid, member_id)
+        if key not in self._profiles:
+            self._profiles[key] = self.uow.mentors.by_member(cid, member_id)
+        return self._profiles[key]
+
+    def settings(self, cid: int) -> ProgramSettings:
+        if cid not in self._settings:
+            self._settings[cid] = settings_of(self.uow, cid)
+        return self._settings[cid]
+
+
 @dataclass
 class _Ctx:
     uow: UnitOfWork
+    lookups: _Lookups
     item: ClaimedReminder
     member: Member
     settings: ProgramSettings
@@ -61,12 +117,17 @@ class _Ctx:
     def person(self, member_id: int | None) -> Member | None:
         if member_id is None:
             return None
-        found = self.uow.members.get(self.cid, member_id)
+        found = self.lookups.member(self.cid, member_id)
         return found if found is not None and found.erased_at is None else None
 
     def name(self, member_id: int | None, fallback: str) -> str:
         found = self.person(member_id)
         return found.display_name if found is not None else fallback
+
+    def profile(self) -> MentorProfile | None:
+        """The recipient's mentor profile, if any."""
+        assert self.member.id is not None
+        return self.lookups.profile(self.cid, self.member.id)
 
 
 # A renderer returns the message, or a string: why the reminder is moot.
@@ -77,18 +138,33 @@ def render_reminder(
     uow: UnitOfWork, item: ClaimedReminder, now: datetime
 ) -> tuple[DirectMessage | None, str]:
     """The DM for `item` as things stand at `now`, or (None, why it is dropped)."""
+    return render_reminders(uow, [item], now)[0]
+
+
+def render_reminders(
+    uow: UnitOfWork, items: Sequence[ClaimedReminder], now: datetime
+) -> list[tuple[DirectMessage | None, str]]:
+    """`render_reminder` for each of `items`, reading what they share once."""
+    lookups = _Lookups(uow, items)
+    return [_render(lookups, item, now) for item in items]
+
+
+def _render(
+    lookups: _Lookups, item: ClaimedReminder, now: datetime
+) -> tuple[DirectMessage | None, str]:
     cid = item.community_id
-    member = uow.members.get(cid, item.recipient_id)
+    member = lookups.member(cid, item.recipient_id)
     if member is None or member.erased_at is not None:
         return None, "moot: the recipient is no longer a member"
     renderer = _RENDERERS.get(item.kind)
     if renderer is None:
         return None, f"moot: unknown reminder kind {item.kind!r}"
-    request = uow.requests.get(cid, item.request_id) if item.request_id is not None else None
+    request = lookups.request(cid, item.request_id) if item.request_id is not None else None
     if item.request_id is not None and request is None:
         return None, "moot: the request is gone"
-    ctx = _Ctx(uow=uow, item=item, member=member, settings=settings_of(uow, cid),
-               payload=reminders.read_payload(item.payload), request=request, now=now)
+    ctx = _Ctx(uow=lookups.uow, lookups=lookups, item=item, member=member,
+               settings=lookups.settings(cid), payload=reminders.read_payload(item.payload),
+               request=request, now=now)
     result = renderer(ctx)
     if isinstance(result, str):
         return None, f"moot: {result}"
@@ -275,7 +351,7 @@ def _followup(ctx: _Ctx) -> Message | str:
 
 def _away_ended(ctx: _Ctx) -> Message | str:
     assert ctx.member.id is not None
-    profile = ctx.uow.mentors.by_member(ctx.cid, ctx.member.id)
+    profile = ctx.profile()
     if profile is None or not profile.active:
         return "no longer a mentor"
     if not profile.available:
@@ -340,7 +416,7 @@ def _notice(ctx: _Ctx) -> Message | str:
     topic = ctx.payload.get("topic")
     assert ctx.member.id is not None
     if topic == "frozen":
-        profile = ctx.uow.mentors.by_member(ctx.cid, ctx.member.id)
+        profile = ctx.profile()
         if profile is None or not profile.active:
             return "no longer a mentor"
         if profile.available:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,10 +9,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import FollowUp, IntroRequest, Member, MentorQuery, ReminderSpec, SearchEvent
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.storage.builders import NOW, builder
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 @dataclass
@@ -102,6 +101,7 @@ def assert_sees_only_its_own(uow: SqlUnitOfWork, me: Side, them: Side) -> None:
     assert [m.id for m in uow.members.admins(cid)] == [me.admin]
     # Mentors.
     assert uow.mentors.by_member(cid, them.mentor) is None
+    assert set(uow.mentors.many_by_member(cid, [me.mentor, them.mentor])) == {me.mentor}
     _only_mine(list(uow.mentors.all(cid)), me)
     _only_mine(list(uow.mentors.away_ended(cid, NOW)), me)
     for query in (MentorQuery(), MentorQuery(terms=["python"]), MentorQuery(company="acme")):
@@ -109,6 +109,7 @@ def assert_sees_only_its_own(uow: SqlUnitOfWork, me: Side, them: Side) -> None:
         assert [hit.member.id for hit in hits] == [me.mentor]
     # Requests.
     assert uow.requests.get(cid, them.request) is None
+    assert set(uow.requests.many(cid, [me.request, them.request])) == {me.request}
     _only_mine(list(uow.requests.for_seeker(cid, me.seeker)), me)
     assert uow.requests.for_seeker(cid, them.seeker) == []
     assert uow.requests.for_mentor(cid, them.mentor) == []

@@ -4,7 +4,6 @@ they are rendered when due."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,7 @@ from bot.domain import (
     WarmIntroStatus,
 )
 from bot.messages import Outcome
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.usecases.conftest import NOW, World
 from tests.usecases.outbox_helpers import (
     by_key,
@@ -36,7 +35,7 @@ from tests.usecases.outbox_helpers import (
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 class People:
@@ -564,3 +563,26 @@ def test_marking_thanked_stops_the_reminders(
     assert not [k for k in pending_keys(uow_factory) if k.startswith("thanks")]
     again = people.program.command(people.sam, "intro", f"thanks {rid}")
     assert again.ok and again.reply is not None and "already thanked" in again.reply.text
+
+
+def test_a_batch_renders_exactly_as_one_by_one(
+    people: People, uow_factory: Factory, clock: ManualClock
+) -> None:
+    """The dispatcher renders a claimed batch in one read-only transaction that reads the
+    shared state once; every reminder must come out as it would alone, moot ones included."""
+    people.scheduled()
+    asked = people.program.submit(people.kim, f"request:{people.maria_id}",
+                                  {"topic": "Moving from finance to product", "format": "call"})
+    assert asked.ok, asked.reply
+    cancelled = people.latest_request().id
+    assert people.program.command(people.kim, "intro", f"cancel {cancelled}").ok
+    clock.set(berlin(2026, 11, 27, 15, 0) + timedelta(hours=3))
+    items = [reminder(uow_factory, row["dedupe_key"]) for row in outbox_rows(uow_factory)]
+    assert len({item.kind for item in items}) >= 4, [item.kind for item in items]
+
+    alone = [people.program.render_reminder(item) for item in items]
+    together = people.program.render_reminders(items)
+
+    assert together == alone
+    assert {dm is None for dm, _ in alone} == {True, False}  # sent and dropped alike
+    assert people.program.render_reminders([]) == []
