@@ -15,11 +15,20 @@ on `visible_at` holds only work that is still to do, and claim latency does not 
 history.
 
 Each method is one short transaction of its own; "database is locked" is retried a few times.
+
+On a SQLite file the claims run on an engine of their own with `synchronous=NORMAL`: in WAL
+mode a commit is then safe against a crash of the process (the kill tests) but not yet on disk
+against a power cut, and it costs ~50 µs instead of a disk flush (~0.3-1 ms). That is safe for
+what this module writes — claims, outcomes, hand-backs — because losing one of those to a power
+cut only makes a row claimable again: the worst case is a DM sent twice, never one lost.
+Reminders themselves are queued by the core's transactions, which keep `synchronous=FULL`, and
+the next FULL commit on the file flushes everything written before it.
 """
 
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +43,7 @@ from bot.clock import as_utc
 from bot.context import CommunityKey
 from bot.domain import ClaimedReminder, OutboxStatus
 from storage import tables
+from storage.engine import create_engine_for, is_sqlite_memory
 from storage.outbox import REMINDER_COLUMNS, to_reminder
 
 OB = tables.reminder_outbox.c
@@ -122,10 +132,22 @@ class OutboxClaims:
         rng: random.Random | None = None,
         locked_retries: int = 5,
     ) -> None:
-        self._engine = engine
+        self._own_engine: Engine | None = None
+        if engine.dialect.name == "sqlite" and not is_sqlite_memory(engine):
+            self._own_engine = create_engine_for(engine.url, sqlite_synchronous="NORMAL")
+        self._engine = self._own_engine or engine
         self.retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._locked_retries = locked_retries
+        self._quick: _QuickMarks | None = None  # try_settle's connection
+
+    def close(self) -> None:
+        """Give back the connections this object opened itself."""
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
+        if self._own_engine is not None:
+            self._own_engine.dispose()
 
     @property
     def dialect(self) -> str:
@@ -171,7 +193,7 @@ class OutboxClaims:
     ) -> Any:
         where = [OB.visible_at <= now, OB.status == PENDING]
         if platforms is not None:
-            where.append(OB.community_id.in_(_communities_on(platforms)))
+            where.append(_on_platforms(platforms))
         # FOR UPDATE SKIP LOCKED on PostgreSQL; SQLAlchemy leaves it out on SQLite, where
         # BEGIN IMMEDIATE already makes the statement the only writer.
         return (
@@ -194,6 +216,20 @@ class OutboxClaims:
             return [_apply(connection, mark, now) for mark in marks]
 
         return self._write(run)
+
+    def try_settle(self, marks: Sequence[Mark], now: datetime) -> list[bool] | None:
+        """`settle`, but only if it can be done at once without waiting for another writer;
+        None when it would wait (or on PostgreSQL, where every write is a round trip: use
+        `settle` from a worker thread). Meant for an event loop: on a free SQLite file it
+        takes a few dozen microseconds on one driver connection kept for the purpose, running
+        the same statements as `settle`, compiled once."""
+        if not marks:
+            return []
+        if self._own_engine is None:
+            return None
+        if self._quick is None:
+            self._quick = _QuickMarks(self._engine)
+        return self._quick.apply(marks, now)
 
     def mark_sent(self, item: ClaimedReminder, now: datetime) -> bool:
         """The platform accepted the DM: the row is SENT (only while the claim is ours)."""
@@ -271,7 +307,7 @@ class OutboxClaims:
         the end of a lease (a dispatcher may have died holding it). None: nothing to do."""
         statement = select(OB.visible_at).where(OB.visible_at.is_not(None))
         if platforms is not None:
-            statement = statement.where(OB.community_id.in_(_communities_on(platforms)))
+            statement = statement.where(_on_platforms(platforms))
         statement = statement.order_by(OB.visible_at).limit(1)
         with self._engine.connect() as connection:
             found = connection.execute(statement).scalar()
@@ -328,8 +364,13 @@ class OutboxClaims:
         raise AssertionError("unreachable")
 
 
-def _communities_on(platforms: Collection[str]) -> Any:
-    return select(CO.id).where(CO.platform.in_(sorted(set(platforms))))
+def _on_platforms(platforms: Collection[str]) -> Any:
+    """Rows of communities on `platforms`. `+ 0` keeps the index on community_id out of it:
+    searched by community, SQLite would read and sort every pending row of a large community
+    on each claim; the index on visible_at gives the earliest rows in order and stops at the
+    limit."""
+    communities = select(CO.id).where(CO.platform.in_(sorted(set(platforms))))
+    return (OB.community_id + 0).in_(communities)
 
 
 def _one_less() -> Any:
@@ -368,27 +409,81 @@ _DEFER = (
 )
 
 
-def _apply(connection: Connection, mark: Mark, now: datetime) -> bool:
+def _mark_params(mark: Mark, now: datetime) -> tuple[Any, dict[str, Any]]:
+    """The statement that records `mark`, and its parameters."""
     item = mark.item
     params: dict[str, Any] = {"m_id": item.id, "m_owner": item.lease_owner,
                               "m_lease": item.lease_until}
     if mark.outcome in (Outcome.SENT, Outcome.DROPPED, Outcome.FAILED):
-        statement = _FINISH
         params.update(m_status=mark.outcome.value, m_now=now,
                       m_reason=mark.reason[:ERROR_LIMIT])
-    elif mark.retry_at is None:
+        return _FINISH, params
+    if mark.retry_at is None:
         raise ValueError(f"a {mark.outcome.value} mark needs its time")
-    elif mark.outcome is Outcome.RETRY:
-        statement = _RETRY
+    if mark.outcome is Outcome.RETRY:
         params.update(m_at=mark.retry_at, m_reason=mark.reason[:ERROR_LIMIT])
-    else:
-        statement = _DEFER
-        params.update(m_at=mark.retry_at)
+        return _RETRY, params
+    params.update(m_at=mark.retry_at)
+    return _DEFER, params
+
+
+def _apply(connection: Connection, mark: Mark, now: datetime) -> bool:
+    statement, params = _mark_params(mark, now)
     return _count(connection.execute(statement, params)) == 1
 
 
-def _is_locked(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+class _QuickMarks:
+    """`settle` on a SQLite file in a few dozen microseconds: the mark statements compiled
+    once, run on a driver connection of their own that never waits for the write lock (busy
+    timeout 0) — when another connection holds it, `apply` says so and writes nothing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._proxy = engine.raw_connection()
+        self._driver: Any = self._proxy.driver_connection
+        assert self._driver is not None
+        self._driver.execute("PRAGMA busy_timeout=0")
+        dialect = engine.dialect
+        self._compiled: dict[int, tuple[str, dict[str, Any], list[tuple[str, Any]]]] = {}
+        for statement in (_FINISH, _RETRY, _DEFER):
+            compiled = statement.compile(dialect=dialect)
+            order = compiled.positiontup or []
+            converters = [(name, compiled.binds[name].type.dialect_impl(dialect)
+                           .bind_processor(dialect))
+                          for name in order]
+            # The fixed values (`visible_at=None` …) are parameters too.
+            self._compiled[id(statement)] = (str(compiled), dict(compiled.params), converters)
+
+    def apply(self, marks: Sequence[Mark], now: datetime) -> list[bool] | None:
+        try:
+            self._driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                return None
+            raise
+        try:
+            applied = []
+            for mark in marks:
+                statement, params = _mark_params(mark, now)
+                sql, fixed, converters = self._compiled[id(statement)]
+                given = {**fixed, **params}
+                values = [given[name] if convert is None else convert(given[name])
+                          for name, convert in converters]
+                applied.append(self._driver.execute(sql, values).rowcount == 1)
+            self._driver.execute("COMMIT")
+        except BaseException:
+            self._driver.execute("ROLLBACK")
+            raise
+        return applied
+
+    def close(self) -> None:
+        # Not back to the pool: its busy timeout is not for anyone else.
+        self._proxy.invalidate()
+        self._proxy.close()
+
+
+def _is_locked(exc: Exception) -> bool:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).lower()
     return "locked" in text or "busy" in text
 
 

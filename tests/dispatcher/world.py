@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ from bot.messages import DirectMessage
 from bot.ports import DeliveryError
 from storage import tables
 from storage.outbox_claims import OutboxClaims
-from storage.uow import SqlUnitOfWork, make_uow_factory
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory, make_uow_factory
 from tests.support.db import make_test_engine
 
 NOW = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)  # a Wednesday, outside quiet hours in UTC
@@ -50,7 +50,7 @@ def engine(database_kind: str, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+def uow_factory(engine: Engine) -> SqlUnitOfWorkFactory:
     return make_uow_factory(engine)
 
 
@@ -60,13 +60,15 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def program(uow_factory: Callable[[], SqlUnitOfWork], clock: ManualClock) -> IntroProgram:
+def program(uow_factory: SqlUnitOfWorkFactory, clock: ManualClock) -> IntroProgram:
     return IntroProgram(uow_factory, clock)
 
 
 @pytest.fixture
-def claims(engine: Engine) -> OutboxClaims:
-    return OutboxClaims(engine, rng=random.Random(7))
+def claims(engine: Engine) -> Iterator[OutboxClaims]:
+    found = OutboxClaims(engine, rng=random.Random(7))
+    yield found
+    found.close()
 
 
 # ---------------------------------------------------------------- the community
@@ -78,7 +80,7 @@ class People:
     intro to the first mentor. An AWAY_ENDED reminder to a mentor renders "Welcome back"; a
     FOLLOWUP reminder to the seeker renders its own text, so each DM names its row."""
 
-    uow_factory: Callable[[], SqlUnitOfWork]
+    uow_factory: SqlUnitOfWorkFactory
     now: datetime = NOW
     count: int = 5
     community: CommunityKey = COMMUNITY

@@ -17,11 +17,11 @@ from sqlalchemy.exc import OperationalError
 from bot.domain import ReminderSpec
 from storage import tables
 from storage.outbox_claims import OutboxClaims
-from storage.uow import SqlUnitOfWork, make_uow_factory
+from storage.uow import SqlUnitOfWorkFactory, make_uow_factory
 from tests.dispatcher.world import NOW, OB, People
 from tests.support.db import make_test_engine, postgres_url
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 Claimer = Callable[[str, datetime], list[int]]
 
 needs_postgres = pytest.mark.skipif(postgres_url() is None,
@@ -135,10 +135,13 @@ def test_negative_control_a_select_then_update_claim_double_claims_on_postgres(
     assert double_claims(got) > 0
 
 
-def test_the_claim_walks_the_visible_at_index(engine: Engine) -> None:
-    """Claim cost must not grow with the finished history: the subselect reads the index."""
+@pytest.mark.parametrize("platforms", [None, {"console"}])
+def test_the_claim_walks_the_visible_at_index(engine: Engine, platforms: set[str] | None) -> None:
+    """Claim cost must not grow with the finished history nor with a community's pending
+    rows: the subselect reads the visible_at index, with the platform filter too (the
+    dispatcher always passes one)."""
     claims = OutboxClaims(engine)
-    statement = claims._claimable(NOW, 25, None)
+    statement = claims._claimable(NOW, 25, platforms)
     compiled = statement.compile(engine, compile_kwargs={"literal_binds": True})
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
@@ -148,6 +151,8 @@ def test_the_claim_walks_the_visible_at_index(engine: Engine) -> None:
             connection.execute(text("SET enable_seqscan = off"))  # an empty table
             plan = " ".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_reminder_outbox_visible_at" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # no sort: the index gives the order
+    claims.close()
 
 
 def test_a_dead_dispatcher_s_rows_come_back_only_after_its_lease(

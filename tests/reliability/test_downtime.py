@@ -5,7 +5,6 @@ recorded as dropped, per kind, by the core's staleness policy."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 
 from adapters.dispatcher import ReminderDispatcher
@@ -14,10 +13,10 @@ from bot.app import IntroProgram
 from bot.clock import ManualClock
 from bot.context import Invocation, PlatformUser
 from storage.outbox_claims import OutboxClaims
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.dispatcher.world import People, RecordingNotifier
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 def kind_of(key: str) -> str:

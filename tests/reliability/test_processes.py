@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.dispatcher.world import People
 from tests.support.db import postgres_url
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 6
 ROWS = 60
