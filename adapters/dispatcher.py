@@ -3,8 +3,10 @@ through the platform's notifier, record the outcome.
 
 One pass claims a batch (storage/outbox_claims.py) and works through it in due order:
 
-* the core renders the row from the current state (`IntroProgram.render_reminder`); a moot or
-  too-late reminder comes back with a reason and is recorded as DROPPED;
+* the core renders the batch from the current state in one read-only transaction
+  (`IntroProgram.render_reminders`; one by one if that fails, to isolate the culprit); a moot
+  or too-late reminder comes back with a reason and is recorded as DROPPED; a DM not sent
+  within `render_ttl` of its rendering (a slow platform) is rendered again first;
 * the DM goes to the notifier of the row's platform (`CommunityKey.platform`);
 * accepted → SENT. `DeliveryError(permanent=True)` → FAILED with the reason. A retryable
   `DeliveryError` or any other exception → pending again after the retry policy's backoff and
@@ -15,7 +17,10 @@ Sends are one at a time (`DispatchSettings.in_flight`) and each is recorded befo
 one starts, so a crash leaves at most one DM delivered but not marked: never lost, at most one
 duplicate per crash. A send never starts when the lease is about to run out (another
 dispatcher could take the row); the rest of the batch is handed back instead. Database work
-runs in a worker thread, so the event loop (Slack, Discord) stays responsive.
+runs in a worker thread, so the event loop (Slack, Discord) stays responsive — except
+recording an outcome when the database is free: on SQLite that is a few dozen microseconds,
+cheaper than the trip to a worker, and it never waits (`OutboxClaims.try_settle`); when it
+would wait, it goes to the worker like the rest.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -47,10 +52,14 @@ class ReminderRenderer(Protocol):
 
     def render_reminder(self, item: ClaimedReminder) -> tuple[DirectMessage | None, str]: ...
 
+    def render_reminders(
+        self, items: Sequence[ClaimedReminder]
+    ) -> list[tuple[DirectMessage | None, str]]: ...
+
 
 @dataclass(frozen=True)
 class DispatchSettings:
-    batch_size: int = 25
+    batch_size: int = 100
     lease: timedelta = timedelta(minutes=2)
     # Never start a send with less than this left on the lease.
     lease_margin: timedelta = timedelta(seconds=20)
@@ -59,6 +68,8 @@ class DispatchSettings:
     in_flight: int = 1
     # Run database work in a worker thread (False: inline, for synchronous callers).
     offload: bool = True
+    # A DM rendered longer ago than this is rendered again before it is sent.
+    render_ttl: timedelta = timedelta(seconds=5)
 
 
 @dataclass
@@ -191,14 +202,21 @@ class ReminderDispatcher:
             self._communities.update(await self._db(self.claims.communities, unknown))
         marks: list[Mark] = []  # recorded before the next send starts
         queue = list(batch)
+        rendered: dict[int, DirectMessage | Mark] = {}
+        rendered_at = self.clock.now()
         while queue:
             now = self.clock.now()
             if self._stopping or queue[0].lease_until - now < self.settings.lease_margin:
-                await self._settle(marks, result)
+                await self._record(marks, result)
                 rest = [item.id for item in queue]
                 result.released += await self._db(self.claims.release, self.owner, now, rest)
                 return
-            window: list[ClaimedReminder] = []
+            if not rendered or now - rendered_at > self.settings.render_ttl:
+                # Render what is left in one trip; DMs older than `render_ttl` (a slow
+                # platform) are rendered again so that none goes out on stale state.
+                rendered = await self._db(self._render_all, queue)
+                rendered_at = self.clock.now()
+            window: list[tuple[ClaimedReminder, DirectMessage]] = []
             while queue and len(window) < self.settings.in_flight:
                 item = queue.pop(0)
                 held = self._held.get(item.community_id)
@@ -206,27 +224,35 @@ class ReminderDispatcher:
                     marks.append(Mark(item, Outcome.DEFERRED, "", held))
                     continue
                 self._held.pop(item.community_id, None)
-                window.append(item)
+                found = rendered[item.id]
+                if isinstance(found, Mark):
+                    marks.append(found)  # dropped or failed to render: nothing to send
+                else:
+                    window.append((item, found))
             if not window:
                 continue
-            # Record what is pending, then render the window: one trip to the worker.
-            rendered = await self._db(self._settle_and_render, marks, result, window)
-            marks = [found for found in rendered if isinstance(found, Mark)]
-            sends = [(item, dm) for item, dm in zip(window, rendered, strict=True)
-                     if not isinstance(dm, Mark)]
-            if len(sends) == 1:
-                marks.append(await self._deliver(*sends[0]))
-            elif sends:
-                marks.extend(await asyncio.gather(*(self._deliver(*send) for send in sends)))
-        await self._settle(marks, result)
+            if len(window) == 1:
+                marks.append(await self._deliver(*window[0]))
+            else:
+                marks.extend(await asyncio.gather(*(self._deliver(*send) for send in window)))
+            await self._record(marks, result)
+            marks = []
+        await self._record(marks, result)
 
-    def _settle_and_render(
-        self, marks: list[Mark], result: PassResult, window: list[ClaimedReminder]
-    ) -> list[DirectMessage | Mark]:
-        """Record `marks`, then the DM for each item of `window`, or the mark that says why
-        there is none."""
-        self._settle_now(marks, result)
-        return [self._render(item) for item in window]
+    def _render_all(self, items: list[ClaimedReminder]) -> dict[int, DirectMessage | Mark]:
+        """The DM for each of `items`, or the mark that says why there is none: all in one
+        transaction, or one by one when that fails (to isolate the one that cannot be
+        rendered)."""
+        try:
+            found = self.renderer.render_reminders(items)
+        except Exception:
+            log.exception("could not render %d reminders together; rendering one by one",
+                          len(items))
+            return {item.id: self._render(item) for item in items}
+        return {
+            item.id: dm if dm is not None else Mark(item, Outcome.DROPPED, reason)
+            for item, (dm, reason) in zip(items, found, strict=True)
+        }
 
     def _render(self, item: ClaimedReminder) -> DirectMessage | Mark:
         try:
@@ -260,9 +286,18 @@ class ReminderDispatcher:
             return self.claims.failure(item, self.clock.now(), f"error: {exc!r}")
         return Mark(item, Outcome.SENT)
 
-    async def _settle(self, marks: list[Mark], result: PassResult) -> None:
-        if marks:
-            await self._db(self._settle_now, marks, result)
+    async def _record(self, marks: list[Mark], result: PassResult) -> None:
+        """Record `marks` before anything else is sent. A short write that finds the
+        database free runs right here (no trip to a worker thread: at a few dozen
+        microseconds it is cheaper than the trip); one that would wait goes to the worker."""
+        if not marks:
+            return
+        if self.settings.offload:
+            applied = self.claims.try_settle(marks, self.clock.now())
+            if applied is not None:
+                self._count(marks, applied, result)
+                return
+        await self._db(self._settle_now, marks, result)
 
     def _settle_now(self, marks: list[Mark], result: PassResult) -> None:
         """Record `marks`, retrying a failed write a few times: a send that is not recorded
@@ -279,6 +314,10 @@ class ReminderDispatcher:
                     raise
                 log.exception("recording %d reminder outcomes failed; trying again",
                               len(marks))
+        self._count(marks, applied, result)
+
+    @staticmethod
+    def _count(marks: list[Mark], applied: list[bool], result: PassResult) -> None:
         for mark, ok in zip(marks, applied, strict=True):
             if not ok:
                 result.lost += 1

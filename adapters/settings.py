@@ -57,8 +57,10 @@ class IntrobotSettings(BaseSettings):
         default=120, alias="INTROBOT_OUTBOX_LEASE_SECONDS", ge=2, le=3600,
         description="How long a replica holds the reminders it claimed; a crashed replica's "
                     "reminders are sent by another one after this.")
-    outbox_batch_size: int = Field(default=25, alias="INTROBOT_OUTBOX_BATCH_SIZE", ge=1,
-                                   le=500)
+    outbox_batch_size: int = Field(
+        default=100, alias="INTROBOT_OUTBOX_BATCH_SIZE", ge=1, le=500,
+        description="Reminders claimed at once; what is not sent well inside the lease "
+                    "(a rate-limited platform) is handed back for the next claim.")
     outbox_poll_seconds: float = Field(
         default=60.0, alias="INTROBOT_OUTBOX_POLL_SECONDS", ge=0.2, le=3600,
         description="Seconds between full outbox checks (the dispatcher's safety net).")

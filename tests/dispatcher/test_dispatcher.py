@@ -4,22 +4,25 @@ per-platform routing, leases and stopping."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine, text
 
 from adapters.dispatcher import DispatchSettings, ReminderDispatcher
 from bot.app import IntroProgram
 from bot.clock import ManualClock
 from bot.context import CommunityKey
-from bot.domain import OutboxStatus
+from bot.domain import ClaimedReminder, OutboxStatus
+from bot.messages import DirectMessage
 from bot.ports import DeliveryError, Notifier
-from storage.outbox_claims import OutboxClaims, RetryPolicy
-from storage.uow import SqlUnitOfWork
+from storage.outbox_claims import Mark, OutboxClaims, RetryPolicy
+from storage.uow import SqlUnitOfWorkFactory
 from tests.dispatcher.world import NOW, People, RecordingNotifier, rate_limited
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 def dispatcher(
@@ -313,3 +316,101 @@ async def test_sends_in_flight_are_recorded_before_more_go_out(
 
     assert result.sent == 7
     assert max(unrecorded) == in_flight - 1  # others out when a send starts
+
+
+async def test_a_dm_rendered_too_long_ago_is_rendered_again_before_it_goes(
+    uow_factory: Factory, program: IntroProgram, claims: OutboxClaims, clock: ManualClock
+) -> None:
+    """A batch is rendered at once; on a slow platform the rest is rendered again once
+    `render_ttl` has passed, so a follow-up marked done meanwhile is not sent."""
+    people = People(uow_factory)
+    keys = people.followups(3, NOW - timedelta(minutes=1))
+
+    class SlowNotifier(RecordingNotifier):
+        async def deliver(self, community: CommunityKey, dm: object) -> None:
+            await super().deliver(community, dm)  # type: ignore[arg-type]
+            clock.advance(timedelta(seconds=6))
+            if self.calls == 1:  # the seeker marks the other follow-ups done meanwhile
+                with uow_factory() as uow:
+                    for item in uow.followups.for_request(people.community_id,
+                                                          people.request_id)[1:]:
+                        item.status = "done"
+                    uow.commit()
+
+    notifier = SlowNotifier()
+    result = await dispatcher(program, claims, clock, notifier,
+                              render_ttl=timedelta(seconds=5)).drain()
+
+    assert (result.sent, result.dropped, notifier.calls) == (1, 2, 1)
+    rows = people.rows()
+    assert [rows[key]["status"] for key in keys] == ["sent", "dropped", "dropped"]
+    assert rows[keys[1]]["last_error"] == "moot: the follow-up is done"
+
+
+async def test_a_batch_that_cannot_be_rendered_together_is_rendered_one_by_one(
+    uow_factory: Factory, program: IntroProgram, claims: OutboxClaims, clock: ManualClock
+) -> None:
+    """One bad row must not hold back the others: when rendering the batch raises, each
+    row is rendered alone; the bad one is retried later with the error, the rest go."""
+    people = People(uow_factory)
+    keys = people.welcome_backs(3, NOW)
+    bad = people.rows()[keys[1]]["id"]
+
+    class Fussy:
+        def render_reminder(self, item: ClaimedReminder) -> tuple[DirectMessage | None, str]:
+            if item.id == bad:
+                raise ValueError("cannot read this payload")
+            return program.render_reminder(item)
+
+        def render_reminders(
+            self, items: Sequence[ClaimedReminder]
+        ) -> list[tuple[DirectMessage | None, str]]:
+            return [self.render_reminder(item) for item in items]
+
+    notifier = RecordingNotifier()
+    send = ReminderDispatcher(Fussy(), claims, {"console": notifier}, clock, owner="t")
+
+    result = await send.drain()
+
+    assert (result.sent, result.retried, notifier.calls) == (2, 1, 2)
+    row = people.rows()[keys[1]]
+    assert row["status"] == OutboxStatus.PENDING.value
+    assert "render error" in row["last_error"] and "cannot read" in row["last_error"]
+    assert row["visible_at"] > NOW
+
+
+async def test_an_outcome_is_recorded_even_when_the_database_is_busy_at_that_moment(
+    uow_factory: Factory, program: IntroProgram, claims: OutboxClaims, clock: ManualClock,
+    engine: Engine,
+) -> None:
+    """Right after each send another connection holds the write lock for a moment: the
+    quick in-place record declines, and the worker thread waits for the lock and records."""
+    people = People(uow_factory)
+    keys = people.welcome_backs(3, NOW)
+    through_worker: list[int] = []
+    settle = claims.settle
+
+    def counted(marks: Sequence[Mark], now: datetime) -> list[bool]:
+        through_worker.append(len(marks))
+        return settle(marks, now)
+
+    claims.settle = counted  # type: ignore[method-assign]
+
+    class BusyAfterSend(RecordingNotifier):
+        async def deliver(self, community: CommunityKey, dm: object) -> None:
+            await super().deliver(community, dm)  # type: ignore[arg-type]
+            writer = engine.connect()
+            writer.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE takes the lock
+
+            def let_go() -> None:
+                writer.rollback()
+                writer.close()
+
+            asyncio.get_running_loop().call_later(0.2, let_go)
+
+    result = await dispatcher(program, claims, clock, BusyAfterSend()).drain()
+
+    assert result.sent == 3 and result.lost == 0
+    assert through_worker == [1, 1, 1]
+    rows = people.rows()
+    assert [rows[key]["status"] for key in keys] == ["sent"] * 3

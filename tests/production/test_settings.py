@@ -101,7 +101,7 @@ def test_several_bad_values_give_one_message_with_a_line_each(
 
 def test_expected_values_come_from_the_field_when_no_example_is_written() -> None:
     assert expected("INTROBOT_OUTBOX_BATCH_SIZE") == \
-        "a whole number from 1 to 500, such as 25"
+        "a whole number from 1 to 500, such as 100"
     assert expected("INTROBOT_OUTBOX_POLL_SECONDS") == "a number from 0.2 to 3600, such as 60"
 
 
