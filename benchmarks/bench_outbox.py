@@ -8,11 +8,12 @@
   duplicate up to 25), to show what the per-send commit costs. On PostgreSQL also with four
   dispatcher processes at once (`procs=4`). `render=fixed` replaces the core's renderer with
   a constant DM: the outbox machinery alone. `render only` times the core's
-  `render_reminder` alone: the floor under the full stack.
+  `render_reminders` alone, in claimed batches: the floor under the full stack.
 * `steady` — 400 reminders falling due 25 ms apart, with the scheduler waking at each next
   due time (poll interval 60 s): lateness p50/p99/max.
-* `claim` — claim latency (claim 25 due rows in one statement) and `next_due_at` with
-  10,000 / 100,000 / 1,000,000 pending future reminders in the table (bulk-inserted in SQL).
+* `claim` — claim latency (claim 25 due rows in one statement, for the platforms served, as
+  the dispatcher does) and `next_due_at` with 10,000 / 100,000 / 1,000,000 pending future
+  reminders of the same community in the table (bulk-inserted in SQL).
 
     .venv/bin/python -m benchmarks outbox              # burst of 10,000; table up to 1,000,000
     .venv/bin/python -m benchmarks outbox --size 1000  # burst of 1,000; table up to 100,000
@@ -32,7 +33,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -61,6 +62,7 @@ NAME = "outbox"
 MENTORS = 200
 CLAIM_BATCH = 25
 CLAIM_ROUNDS = 100
+PLATFORMS = frozenset({"console"})  # what a dispatcher passes: the platforms it serves
 
 
 def _postgres_url() -> str | None:
@@ -185,6 +187,11 @@ class FixedRenderer:
     def render_reminder(self, item: ClaimedReminder) -> tuple[DirectMessage | None, str]:
         return self.DM, "ok"
 
+    def render_reminders(
+        self, items: Sequence[ClaimedReminder]
+    ) -> list[tuple[DirectMessage | None, str]]:
+        return [(self.DM, "ok") for _ in items]
+
 
 def _dispatcher(engine: Engine, notifier: TimingNotifier, in_flight: int,
                 owner: str | None = None, render: str = "core") -> ReminderDispatcher:
@@ -217,6 +224,7 @@ def burst(db: Database, community: Community, count: int, in_flight: int,
         queue_due(engine, community, f"burst{in_flight}{render}", [due] * count)
         started = time.time()
         asyncio.run(_send_all(dispatcher, notifier, count))
+        dispatcher.claims.close()
     finally:
         engine.dispose()
     return _lateness_row("burst", f"{db.kind} render={render} in_flight={in_flight}", count,
@@ -224,20 +232,25 @@ def burst(db: Database, community: Community, count: int, in_flight: int,
 
 
 def render_only(db: Database, community: Community, count: int) -> Row:
-    """The core's `render_reminder` alone, one transaction per reminder as the dispatcher
-    calls it, over rows claimed up front: the floor under the full-stack burst."""
+    """The core's `render_reminders` alone, one read-only transaction per claimed batch as
+    the dispatcher calls it, over rows claimed up front: the floor under the full-stack
+    burst."""
     engine = db.engine()
+    batch = DispatchSettings().batch_size
     try:
         program = IntroProgram(make_uow_factory(engine), SystemClock())
         queue_due(engine, community, "render", [datetime.now(UTC)] * count)
-        items = OutboxClaims(engine).claim("render", datetime.now(UTC), limit=count)
+        claims = OutboxClaims(engine)
+        items = claims.claim("render", datetime.now(UTC), limit=count)
+        claims.close()
         began = time.perf_counter()
-        rendered = [program.render_reminder(item) for item in items]
+        rendered = [found for start in range(0, len(items), batch)
+                    for found in program.render_reminders(items[start:start + batch])]
         took = time.perf_counter() - began
     finally:
         engine.dispose()
-    assert all(dm is not None for dm, _ in rendered)
-    return Row(NAME, f"render only {db.kind} (core render_reminder)", {
+    assert len(rendered) == count and all(dm is not None for dm, _ in rendered)
+    return Row(NAME, f"render only {db.kind} (core render_reminders, {batch} at a time)", {
         "n": f"{count:,}", "all sent": f"{took:.2f} s", "per s": f"{count / took:,.0f}"})
 
 
@@ -380,12 +393,13 @@ def claim_latency(db: Database, community: Community, sizes: list[int]) -> list[
             claim_times, next_times = [], []
             for _ in range(CLAIM_ROUNDS):
                 began = time.perf_counter()
-                batch = claims.claim("bench", datetime.now(UTC), limit=CLAIM_BATCH)
+                batch = claims.claim("bench", datetime.now(UTC), limit=CLAIM_BATCH,
+                                     platforms=PLATFORMS)
                 claim_times.append(time.perf_counter() - began)
                 assert len(batch) == CLAIM_BATCH
                 claims.settle([Mark(item, Outcome.SENT) for item in batch], now)
                 began = time.perf_counter()
-                claims.next_due_at()
+                claims.next_due_at(PLATFORMS)
                 next_times.append(time.perf_counter() - began)
             rows.append(Row(NAME, f"claim {db.kind} {size:,} pending future", {
                 "n": f"{CLAIM_ROUNDS} x {CLAIM_BATCH}",
@@ -396,6 +410,7 @@ def claim_latency(db: Database, community: Community, sizes: list[int]) -> list[
                 "bulk insert": f"{inserted:.1f} s",
             }))
     finally:
+        claims.close()
         engine.dispose()
     return rows
 

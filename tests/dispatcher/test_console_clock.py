@@ -4,7 +4,6 @@ and the reminders arrive as DMs in the session — prep, time-box, check-in — 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -14,10 +13,10 @@ from adapters.console.clock_hook import console_clock_hook
 from adapters.console.session import ConsoleSession, ConsoleUser
 from bot.app import IntroProgram
 from bot.clock import ManualClock
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.dispatcher.world import People
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 SCRIPT = """\
 /as @sam

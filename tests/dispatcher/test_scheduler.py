@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -27,10 +26,10 @@ from bot.context import CommunityKey
 from bot.domain import ClaimedReminder
 from bot.messages import DirectMessage
 from storage.outbox_claims import OutboxClaims
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.dispatcher.world import People, RecordingNotifier
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 POLL = timedelta(seconds=60)
 
 

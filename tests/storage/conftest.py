@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from storage.uow import SqlUnitOfWork, make_uow_factory
+from storage.uow import SqlUnitOfWorkFactory, make_uow_factory
 from tests.support.db import database_kind, make_test_engine
 
 __all__ = ["database_kind"]
@@ -21,5 +21,5 @@ def engine(database_kind: str, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+def uow_factory(engine: Engine) -> SqlUnitOfWorkFactory:
     return make_uow_factory(engine)

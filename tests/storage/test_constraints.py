@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import Block, MentorProfile, ReminderSpec
 from storage import tables
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.builders import NOW, builder
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 def test_one_community_per_platform_key(engine: Engine) -> None:

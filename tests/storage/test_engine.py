@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.engine import create_engine_for, normalise_url
 from storage.migrate import upgrade
-from storage.uow import SqlUnitOfWork, make_uow_factory
+from storage.uow import SqlUnitOfWorkFactory, make_uow_factory
 from tests.storage.builders import NOW
 
 
@@ -132,7 +131,7 @@ def test_in_memory_database_serves_units_of_work() -> None:
         engine.dispose()
 
 
-def test_communities_created_at_once_are_one(uow_factory: Callable[[], SqlUnitOfWork]) -> None:
+def test_communities_created_at_once_are_one(uow_factory: SqlUnitOfWorkFactory) -> None:
     barrier = threading.Barrier(6)
 
     def create() -> int | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,11 +10,11 @@ from sqlalchemy import Engine, select
 
 from bot.domain import FollowUp, MentorQuery, ReminderSpec, RequestStatus, SearchEvent
 from storage.tables import metadata
-from storage.uow import SqlUnitOfWork, make_uow_factory
+from storage.uow import SqlUnitOfWorkFactory, make_uow_factory
 from tests.storage.builders import NOW, Builder, builder
 from tests.support.db import make_test_engine
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 # Everything that identifies Zed or that Zed wrote. Rare strings, so a match means a leak.
 PERSONAL = [

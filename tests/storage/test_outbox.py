@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from bot.domain import ReminderKind, ReminderSpec
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.builders import NOW, builder
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 
 
 def test_schedule_reschedule_cancel(uow_factory: Factory) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,10 +12,10 @@ import pytest
 
 from bot.domain import Member, MentorHit, MentorProfile, MentorQuery, month_key
 from storage import mentor_search
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.builders import NOW, Builder, builder
 
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 THIS_MONTH = month_key(NOW)
 
 

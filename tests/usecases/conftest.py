@@ -20,7 +20,7 @@ from bot.messages import Outcome
 from bot.usecases.common import resolve_actor
 from bot.usecases.mentors import search_text_of
 from storage import tables
-from storage.uow import SqlUnitOfWork, make_uow_factory
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory, make_uow_factory
 from tests.support.db import database_kind, make_test_engine
 
 __all__ = ["database_kind"]
@@ -40,7 +40,7 @@ class World:
     """One community, people by handle, and a way to run a use case as one of them."""
 
     def __init__(
-        self, uow_factory: Callable[[], SqlUnitOfWork], platform: str = "console"
+        self, uow_factory: SqlUnitOfWorkFactory, platform: str = "console"
     ) -> None:
         self.uow_factory = uow_factory
         self.community = CommunityKey(platform=platform, external_id="T1", name="Alumni")
@@ -162,18 +162,18 @@ class World:
 
 
 @pytest.fixture
-def uow_factory(database_kind: str, tmp_path: Path) -> Iterator[Callable[[], SqlUnitOfWork]]:
+def uow_factory(database_kind: str, tmp_path: Path) -> Iterator[SqlUnitOfWorkFactory]:
     with make_test_engine(database_kind, tmp_path) as engine:
         yield make_uow_factory(engine)
 
 
 @pytest.fixture
-def world(uow_factory: Callable[[], SqlUnitOfWork]) -> World:
+def world(uow_factory: SqlUnitOfWorkFactory) -> World:
     return World(uow_factory)
 
 
 @pytest.fixture
-def slack_world(uow_factory: Callable[[], SqlUnitOfWork]) -> World:
+def slack_world(uow_factory: SqlUnitOfWorkFactory) -> World:
     return World(uow_factory, platform="slack")
 
 
@@ -186,7 +186,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def program(uow_factory: Callable[[], SqlUnitOfWork], clock: ManualClock) -> IntroProgram:
+def program(uow_factory: SqlUnitOfWorkFactory, clock: ManualClock) -> IntroProgram:
     """The facade the adapters use, over the same storage as `world`, on a clock the test
     moves."""
     return IntroProgram(uow_factory, clock, admin_ids=frozenset({ADMIN}))

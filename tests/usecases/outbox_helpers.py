@@ -3,7 +3,6 @@ dispatcher does (render, then mark), without its claim and lease machinery."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,28 +14,28 @@ from bot.domain import ClaimedReminder, OutboxStatus
 from bot.messages import DirectMessage
 from storage import tables
 from storage.outbox import to_reminder
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 
 OB = tables.reminder_outbox.c
 
 
-def outbox_rows(uow_factory: Callable[[], SqlUnitOfWork]) -> list[dict[str, Any]]:
+def outbox_rows(uow_factory: SqlUnitOfWorkFactory) -> list[dict[str, Any]]:
     """Every outbox row, in insertion order."""
     with uow_factory() as uow:
         result = uow.session.execute(select(tables.reminder_outbox).order_by(OB.id))
         return [dict(row._mapping) for row in result]
 
 
-def by_key(uow_factory: Callable[[], SqlUnitOfWork]) -> dict[str, dict[str, Any]]:
+def by_key(uow_factory: SqlUnitOfWorkFactory) -> dict[str, dict[str, Any]]:
     return {row["dedupe_key"]: row for row in outbox_rows(uow_factory)}
 
 
-def pending_keys(uow_factory: Callable[[], SqlUnitOfWork]) -> set[str]:
+def pending_keys(uow_factory: SqlUnitOfWorkFactory) -> set[str]:
     return {row["dedupe_key"] for row in outbox_rows(uow_factory)
             if row["status"] == OutboxStatus.PENDING.value}
 
 
-def reminder(uow_factory: Callable[[], SqlUnitOfWork], key: str) -> ClaimedReminder:
+def reminder(uow_factory: SqlUnitOfWorkFactory, key: str) -> ClaimedReminder:
     """The row with `key` as the dispatcher would see it (whatever its status)."""
     with uow_factory() as uow:
         statement = select(tables.reminder_outbox).where(OB.dedupe_key == key)
@@ -53,7 +52,7 @@ class Delivery:
 
 
 def send_due(
-    program: IntroProgram, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock
+    program: IntroProgram, uow_factory: SqlUnitOfWorkFactory, clock: Clock
 ) -> list[Delivery]:
     """Render every pending row due by the program's clock, earliest first, and mark it sent
     or dropped."""

@@ -3,7 +3,6 @@ away-ended, weekly digests, and catching up after downtime."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,12 +12,12 @@ from bot.app import IntroProgram
 from bot.clock import ManualClock
 from bot.context import Invocation, PlatformUser
 from bot.domain import MentorProfile, ReminderKind, RequestStatus
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWorkFactory
 from tests.usecases.conftest import ADMIN, NOW, World
 from tests.usecases.outbox_helpers import by_key, outbox_rows, pending_keys, send_due
 
 BERLIN = ZoneInfo("Europe/Berlin")
-Factory = Callable[[], SqlUnitOfWork]
+Factory = SqlUnitOfWorkFactory
 WEEK = timedelta(days=7)
 
 
