@@ -155,7 +155,8 @@ def _bare_client(spec: BotSpec, program: IntroProgram) -> discord.Client:
     uow_factory = make_uow_factory(create_engine_for(spec.database_url))
 
     def search_names() -> str:
-        with uow_factory() as uow:
+        # A search only reads: a read-only unit, as the core's find uses for a known member.
+        with uow_factory(read_only=True) as uow:
             seeker = uow.members.by_platform_id(spec.community_id, spec.seeker_id)
             assert seeker is not None and seeker.id is not None
             query = MentorQuery(terms=[KEYWORDS], exclude_member_ids=frozenset({seeker.id}),

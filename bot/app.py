@@ -34,7 +34,7 @@ from bot.usecases import (
     suggest,
     sweep,
 )
-from bot.usecases.common import resolve_actor, resolve_mention
+from bot.usecases.common import lookup_actor, resolve_actor, resolve_mention
 from bot.usecases.reminder_messages import render_reminder, render_reminders
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,15 @@ class IntroProgram:
     # ------------------------------------------------------------ entry points
 
     def command(self, inv: Invocation, root: str, text: str) -> Outcome:
-        """A slash command in its Slack text form: root ``intro``/``mentor``, then text."""
-        outcome = self._run(inv, lambda uow, actor: self._command(uow, actor, root, text))
+        """A slash command in its Slack text form: root ``intro``/``mentor``, then text.
+        Searches and help run in a read-only unit of work (on SQLite they then neither wait
+        for writers nor hold others up) unless the member must first be created or updated."""
+        def work(uow: UnitOfWork, actor: Actor) -> Outcome:
+            return self._command(uow, actor, root, text)
+
+        outcome = self._run_reading(inv, work) if _reads_only(root, text) else None
+        if outcome is None:
+            outcome = self._run(inv, work)
         if self._demand.full:  # after the command's own transaction has ended
             self.flush_searches()
         return outcome
@@ -119,6 +126,20 @@ class IntroProgram:
         )
 
     # ------------------------------------------------------------ plumbing
+
+    def _run_reading(
+        self, inv: Invocation, work: Callable[[UnitOfWork, Actor], Outcome]
+    ) -> Outcome | None:
+        """`work` in a read-only unit of work; None when the actor is not stored as the
+        invocation shows them (then `_run` creates or updates them first)."""
+        with self._uow_factory(read_only=True) as uow:
+            actor = lookup_actor(uow, inv, self._admin_ids)
+            if actor is None:
+                return None
+            try:
+                return work(uow, actor)
+            except IntrobotError as exc:
+                return Outcome(reply=Message(text=exc.message), ok=False)
 
     def _run(
         self,
@@ -450,3 +471,12 @@ class IntroProgram:
             delivery.record_delivery(uow, found.id, member_id, kind, how,
                                      self._clock.now())
             uow.commit()
+
+
+def _reads_only(root: str, text: str) -> bool:
+    """Whether the command only reads (its search record goes to the in-memory buffer)."""
+    try:
+        command = c.parse_command(root, text)
+    except IntrobotError:
+        return False  # the writing path reports the mistake as usual
+    return isinstance(command, c.FindMentors | c.Help)

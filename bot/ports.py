@@ -36,6 +36,10 @@ class CommunityRepository(Protocol):
 
     def get(self, community_id: int) -> Community | None: ...
 
+    def by_key(self, platform: str, external_id: str) -> Community | None:
+        """The community with this platform key, if it exists (no creating)."""
+        ...
+
     def all(self) -> list[Community]:
         """Every community, oldest first (periodic jobs visit each in turn)."""
         ...

@@ -70,7 +70,7 @@ class SqlCommunityRepository(_Repository):
         """The community with this platform key; created on first sight (race-safe). A changed
         non-empty name is taken over."""
         key = (C.platform == platform, C.external_id == external_id)
-        found = self._one(Community, *key)
+        found = self.by_key(platform, external_id)
         if found is None:
             statement = (
                 dialect_insert(self._session, tables.communities)
@@ -86,6 +86,9 @@ class SqlCommunityRepository(_Repository):
 
     def get(self, community_id: int) -> Community | None:
         return self._one(Community, C.id == community_id)
+
+    def by_key(self, platform: str, external_id: str) -> Community | None:
+        return self._one(Community, C.platform == platform, C.external_id == external_id)
 
     def all(self) -> list[Community]:
         """Every community, oldest first (the one query that spans communities)."""

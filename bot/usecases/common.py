@@ -7,10 +7,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import Mention
-from bot.context import Actor, Invocation, slug_handle
+from bot.context import Actor, Invocation, PlatformUser, slug_handle
 from bot.domain import (
     FORMAT_LABELS,
     AuditEntry,
+    Community,
     IntroRequest,
     MeetingFormat,
     Member,
@@ -58,7 +59,7 @@ def resolve_actor(
         else:
             member = None
     tz = valid_tz(user.timezone)
-    name = (user.display_name or user.handle or user.user_id)[:MAX_NAME]
+    name = _shown_name(user)
     if member is None:
         member = uow.members.add(
             Member(
@@ -76,6 +77,39 @@ def resolve_actor(
             member.display_name = name
         if tz and member.timezone != tz:
             member.timezone = tz
+    return _actor(uow, community, member, user, admin_ids)
+
+
+def lookup_actor(uow: UnitOfWork, inv: Invocation, admin_ids: frozenset[str]) -> Actor | None:
+    """The actor behind `inv` when `resolve_actor` would change nothing: the community and
+    the member exist and are stored as the invocation shows them. None: run `resolve_actor`
+    in a unit of work that writes. Lets read-only commands run in a read-only unit."""
+    key = inv.community
+    community = uow.communities.by_key(key.platform, key.external_id)
+    wanted_name = key.name or key.external_id
+    if community is None or community.id is None or (wanted_name and
+                                                      community.name != wanted_name):
+        return None
+    user = inv.user
+    member = uow.members.by_platform_id(community.id, user.user_id)
+    if member is None:
+        return None
+    tz = valid_tz(user.timezone)
+    if (user.display_name and member.display_name != _shown_name(user)) or (
+            tz and member.timezone != tz):
+        return None
+    return _actor(uow, community, member, user, admin_ids)
+
+
+def _shown_name(user: PlatformUser) -> str:
+    return (user.display_name or user.handle or user.user_id)[:MAX_NAME]
+
+
+def _actor(
+    uow: UnitOfWork, community: Community, member: Member, user: PlatformUser,
+    admin_ids: frozenset[str],
+) -> Actor:
+    assert community.id is not None
     is_admin = (
         user.is_platform_admin
         or user.user_id in admin_ids

@@ -45,6 +45,10 @@ def test_community_get_or_create_is_idempotent(uow_factory: Factory) -> None:
         assert stored.name == "Alumni Club"
         _aware_utc(stored.created_at)
         assert [c.external_id for c in uow.communities.all()] == ["T1", "T1"]
+        found = uow.communities.by_key("discord", "T1")
+        assert found is not None and found.id == other.id
+        assert uow.communities.by_key("discord", "T2") is None
+        assert uow.communities.by_key("console", "T1") is None
 
 
 def test_member_round_trip(uow_factory: Factory) -> None:
