@@ -16,7 +16,7 @@ from bot import commands as c
 from bot.clock import Clock
 from bot.context import Actor, CommunityKey, Invocation, PlatformUser
 from bot.demand import DemandLog
-from bot.domain import ClaimedReminder, Member
+from bot.domain import ClaimedReminder, Community, Member
 from bot.errors import IntrobotError, InvalidInput, UsageError
 from bot.messages import DirectMessage, Message, Outcome
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -60,6 +60,7 @@ class IntroProgram:
         self._import_reader = import_reader
         self._known_digest_keys: set[str] = set()
         self._demand = DemandLog()
+        self._known_communities: dict[tuple[str, str], Community] = {}
 
     # ------------------------------------------------------------ entry points
 
@@ -133,7 +134,7 @@ class IntroProgram:
         """`work` in a read-only unit of work; None when the actor is not stored as the
         invocation shows them (then `_run` creates or updates them first)."""
         with self._uow_factory(read_only=True) as uow:
-            actor = lookup_actor(uow, inv, self._admin_ids)
+            actor = lookup_actor(uow, inv, self._admin_ids, self._known_communities)
             if actor is None:
                 return None
             try:

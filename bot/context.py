@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain import Community, Member
@@ -33,14 +34,32 @@ class Invocation:
     user: PlatformUser
 
 
-@dataclass
 class Actor:
-    """The resolved actor of one use case, inside one unit of work."""
+    """The resolved actor of one use case, inside one unit of work. The community's program
+    settings are read on first use, from that unit of work (a search needs none)."""
 
-    community: Community
-    member: Member
-    settings: ProgramSettings
-    is_admin: bool
+    def __init__(
+        self,
+        community: Community,
+        member: Member,
+        is_admin: bool,
+        load_settings: Callable[[], ProgramSettings],
+    ) -> None:
+        self.community = community
+        self.member = member
+        self.is_admin = is_admin
+        self._load_settings = load_settings
+        self._settings: ProgramSettings | None = None
+
+    @property
+    def settings(self) -> ProgramSettings:
+        if self._settings is None:
+            self._settings = self._load_settings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: ProgramSettings) -> None:
+        self._settings = value
 
     @property
     def community_id(self) -> int:
@@ -51,6 +70,10 @@ class Actor:
     def member_id(self) -> int:
         assert self.member.id is not None
         return self.member.id
+
+    def __repr__(self) -> str:
+        return (f"Actor(community={self.community_id}, member={self.member_id}, "
+                f"is_admin={self.is_admin})")
 
 
 _SLUG = re.compile(r"[^a-z0-9._-]+")

@@ -80,15 +80,29 @@ def resolve_actor(
     return _actor(uow, community, member, user, admin_ids)
 
 
-def lookup_actor(uow: UnitOfWork, inv: Invocation, admin_ids: frozenset[str]) -> Actor | None:
+def lookup_actor(
+    uow: UnitOfWork,
+    inv: Invocation,
+    admin_ids: frozenset[str],
+    known: dict[tuple[str, str], Community] | None = None,
+) -> Actor | None:
     """The actor behind `inv` when `resolve_actor` would change nothing: the community and
     the member exist and are stored as the invocation shows them. None: run `resolve_actor`
-    in a unit of work that writes. Lets read-only commands run in a read-only unit."""
+    in a unit of work that writes. Lets read-only commands run in a read-only unit.
+
+    `known` remembers communities by platform key between calls (a community's id never
+    changes and no community is ever deleted); one whose name differs from the invocation's
+    is read again, so a rename is seen."""
     key = inv.community
-    community = uow.communities.by_key(key.platform, key.external_id)
     wanted_name = key.name or key.external_id
-    if community is None or community.id is None or (wanted_name and
-                                                      community.name != wanted_name):
+    community = known.get((key.platform, key.external_id)) if known is not None else None
+    if community is None or community.name != wanted_name:
+        community = uow.communities.by_key(key.platform, key.external_id)
+        if community is None or community.id is None:
+            return None
+        if known is not None:
+            known[key.platform, key.external_id] = community
+    if community.name != wanted_name or community.id is None:
         return None
     user = inv.user
     member = uow.members.by_platform_id(community.id, user.user_id)
@@ -116,8 +130,9 @@ def _actor(
         or member.handle in admin_ids
         or member.is_admin
     )
-    settings = ProgramSettings(uow.settings.get_all(community.id))
-    return Actor(community=community, member=member, settings=settings, is_admin=is_admin)
+    community_id = community.id
+    return Actor(community=community, member=member, is_admin=is_admin,
+                 load_settings=lambda: ProgramSettings(uow.settings.get_all(community_id)))
 
 
 def resolve_mention(uow: UnitOfWork, community_id: int, mention: Mention) -> Member:

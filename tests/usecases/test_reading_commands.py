@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from bot.app import IntroProgram
 from bot.clock import ManualClock
+from bot.context import CommunityKey, Invocation
 from bot.ports import UnitOfWork
 from storage.uow import SqlUnitOfWorkFactory
 from tests.usecases.conftest import World
@@ -97,3 +98,26 @@ def test_a_find_answers_while_a_writer_holds_the_database(
         found = program.command(sam, "intro", "find climate")
 
     assert found.ok and [card.title for card in found.reply.cards] == ["Maria"]
+
+
+def test_a_renamed_community_is_stored_then_read_only_again(
+    world: World, uow_factory: SqlUnitOfWorkFactory, clock: ManualClock
+) -> None:
+    """The program remembers communities by platform key; a name that differs from the
+    invocation's sends the command through the writing path once, which stores it."""
+    units = Counting(uow_factory)
+    program = IntroProgram(units, clock)
+    sam = world.invocation("sam")
+    assert program.command(sam, "intro", "find climate").ok
+    assert program.command(sam, "intro", "find climate").ok
+    units.take()
+    key = world.community
+    renamed = Invocation(CommunityKey(key.platform, key.external_id, "Alumni Club"), sam.user)
+
+    assert program.command(renamed, "intro", "find climate").ok
+    assert units.take() == ["read", "write"]
+    assert program.command(renamed, "intro", "find climate").ok
+    assert units.take() == ["read"]
+    with uow_factory(read_only=True) as uow:
+        stored = uow.communities.by_key(key.platform, key.external_id)
+    assert stored is not None and stored.name == "Alumni Club"
