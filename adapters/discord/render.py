@@ -130,6 +130,10 @@ class Outgoing:
                     continue  # Discord refuses a custom_id used twice in one message
                 seen.add(spec.custom_id)
                 view.add_item(spec.item(number))
+        # Every item is a DynamicItem routed by its custom_id (views.py), so discord.py need
+        # not keep the view: a stopped view is sent all the same but not stored, where an
+        # ephemeral reply's view would hold a 15-minute timeout task per message.
+        view.stop()
         return view
 
     def files(self) -> list[discord.File]:

@@ -4,6 +4,7 @@ would refuse is sent (`fake.violations == []`)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from adapters.bootstrap import Runtime
@@ -484,4 +485,26 @@ async def test_commands_in_dms_are_refused_politely(
         assert intro["contexts"] == [0]  # offered in servers only
     finally:
         await running.stop()
+    assert fake.violations == []
+
+
+async def test_replies_with_buttons_leave_no_view_behind(
+    fake: FakeDiscord, harness: DiscordHarness, people: People, runtime: Runtime
+) -> None:
+    """The buttons are routed by their custom_id alone, so no reply keeps a view (and its
+    15-minute timeout task) alive in the client; the buttons still work."""
+
+    def view_timeouts() -> int:
+        return sum(1 for task in asyncio.all_tasks()
+                   if "timeout_task" in getattr(task.get_coro(), "__qualname__", ""))
+
+    world.mentors(runtime, fake, people)
+    for _ in range(3):
+        sent = await harness.slash("intro", "find", string("keywords", "climate"),
+                                   user=people.ben)
+        assert fake.interaction_messages(sent)[0].custom_ids()
+
+    assert view_timeouts() == 0
+    assert harness.client is not None
+    assert harness.client._connection._view_store.persistent_views == []
     assert fake.violations == []
