@@ -21,7 +21,7 @@ import discord
 
 from adapters.discord import limits as L
 from adapters.discord.limits import clip
-from adapters.discord.views import ActionButton, FormButton, modal_custom_id
+from adapters.discord.views import modal_custom_id
 from bot.messages import (
     Attachment,
     Button,
@@ -59,10 +59,6 @@ class ActionSpec:
     def custom_id(self) -> str:
         return f"ib:{self.guild_id}:{self.action_id}"
 
-    def item(self, row: int) -> discord.ui.Item[Any]:
-        return ActionButton(self.guild_id, self.action_id, label=self.label, style=self.style,
-                            row=row)
-
 
 @dataclass(frozen=True)
 class FormSpec:
@@ -78,12 +74,39 @@ class FormSpec:
     def custom_id(self) -> str:
         return f"ibf:{self.guild_id}:{self.page}:{self.form_id}"
 
-    def item(self, row: int) -> discord.ui.Item[Any]:
-        return FormButton(self.guild_id, self.page, self.form_id, label=self.label,
-                          style=self.style, row=row)
-
 
 ButtonSpec = ActionSpec | FormSpec
+ACTION_ROW, BUTTON = 1, 2  # component types
+
+
+class ButtonRows:
+    """A message's rows of buttons as Discord components, handed to discord.py as `view=`.
+
+    Not a `discord.ui.View`: every button is routed by its custom_id alone, through the
+    `DynamicItem`s registered with the client (views.py), so nothing about a sent message
+    needs remembering, and a View per reply would cost a random id, a future and an item
+    object per button on the event loop (and, for an ephemeral reply, a 15-minute timeout
+    task). discord.py takes any object with its `__discord_ui_view__` marker and these
+    methods as a view; the adapter tests send these through the real client and check each
+    body against Discord's OpenAPI description, and press the buttons."""
+
+    __discord_ui_view__ = True
+    timeout: float | None = None
+
+    def __init__(self, components: list[dict[str, Any]]) -> None:
+        self._components = components
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._components
+
+    def has_components_v2(self) -> bool:
+        return False
+
+    def is_finished(self) -> bool:
+        return True  # nothing to listen for: presses are routed by custom_id
+
+    def is_dispatchable(self) -> bool:
+        return False
 
 
 def _action(button: Button, guild_id: int, suffix: str = "") -> ActionSpec | None:
@@ -119,22 +142,23 @@ class Outgoing:
     def is_empty(self) -> bool:
         return not (self.content or self.embeds or self.rows or self.attachments)
 
-    def view(self) -> discord.ui.View | None:
+    def view(self) -> ButtonRows | None:
+        """The message's buttons, for discord.py's `view=` (see `ButtonRows`)."""
         if not self.rows:
             return None
-        view = discord.ui.View(timeout=None)
+        components: list[dict[str, Any]] = []
         seen: set[str] = set()
-        for number, row in enumerate(self.rows):
+        for row in self.rows:
+            buttons = []
             for spec in row:
                 if spec.custom_id in seen:
                     continue  # Discord refuses a custom_id used twice in one message
                 seen.add(spec.custom_id)
-                view.add_item(spec.item(number))
-        # Every item is a DynamicItem routed by its custom_id (views.py), so discord.py need
-        # not keep the view: a stopped view is sent all the same but not stored, where an
-        # ephemeral reply's view would hold a 15-minute timeout task per message.
-        view.stop()
-        return view
+                buttons.append({"type": BUTTON, "style": spec.style.value,
+                                "label": spec.label, "custom_id": spec.custom_id})
+            if buttons:
+                components.append({"type": ACTION_ROW, "components": buttons})
+        return ButtonRows(components)
 
     def files(self) -> list[discord.File]:
         """Fresh file objects (discord.py consumes them when sending)."""
