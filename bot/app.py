@@ -411,8 +411,7 @@ class IntroProgram:
             return 0
         try:
             with self._uow_factory() as uow:
-                for event in events:
-                    uow.searches.add(event)
+                uow.searches.add_many(events)
                 uow.commit()
         except Exception:
             self._demand.restore(events)

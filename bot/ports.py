@@ -152,6 +152,10 @@ class AuditRepository(Protocol):
 class SearchLogRepository(Protocol):
     def add(self, event: SearchEvent) -> None: ...
 
+    def add_many(self, events: Sequence[SearchEvent]) -> None:
+        """Several records in one statement (the buffered searches of bot.demand)."""
+        ...
+
     def since(self, community_id: int, since: datetime) -> list[SearchEvent]: ...
 
 

@@ -392,6 +392,19 @@ def test_search_log(uow_factory: Factory) -> None:
         events = uow.searches.since(b.cid, NOW - timedelta(days=3))
         assert [e.terms for e in events] == ["recent", "now"]
         _aware_utc(events[0].at)
+        uow.searches.add_many([
+            SearchEvent(b.cid, NOW - timedelta(hours=1), terms="many", industry="Climate",
+                        company="Acme", results=3),
+            SearchEvent(b.cid, NOW + timedelta(hours=1), terms="more"),
+        ])
+        uow.searches.add_many([])
+        uow.commit()
+    with uow_factory() as uow:
+        events = uow.searches.since(b.cid, NOW - timedelta(days=3))
+        assert [(e.terms, e.industry, e.company, e.results) for e in events] == [
+            ("recent", "", "", 2), ("many", "Climate", "Acme", 3), ("now", "", "", 0),
+            ("more", "", "", 0)]
+        assert events[1].at == NOW - timedelta(hours=1)
 
 
 def test_follow_ups(uow_factory: Factory) -> None:
