@@ -6,10 +6,11 @@ process against its own fake Discord (REST and gateway on 127.0.0.1, in this pro
 also sends the interactions and times them from the fake's records):
 
 * `adapter` — the real Discord adapter: the core's find (parse, resolve the member, search,
-  log the search), rendered as embeds with Request intro buttons;
+  buffer the anonymous search record), rendered as embeds with Request intro buttons;
 * `bare-respond` — a bare discord.py bot whose command only responds;
-* `bare-search` — a bare discord.py bot whose command runs the same storage search (in a
-  worker thread, as the adapter does) and responds with plain text;
+* `bare-search` — a bare discord.py bot whose command looks up the member and runs the same
+  storage search (in a worker thread and a read-only unit of work, as the adapter's core
+  does) and responds with plain text;
 * `bare-core` — a bare discord.py bot whose command calls the core's find exactly as the
   adapter does and responds with the reply's plain text: what the core costs by itself, so
   adapter/bare-core is the adapter's own share.
