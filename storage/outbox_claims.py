@@ -22,13 +22,17 @@ against a power cut, and it costs ~50 µs instead of a disk flush (~0.3-1 ms). T
 what this module writes — claims, outcomes, hand-backs — because losing one of those to a power
 cut only makes a row claimable again: the worst case is a DM sent twice, never one lost.
 Reminders themselves are queued by the core's transactions, which keep `synchronous=FULL`, and
-the next FULL commit on the file flushes everything written before it.
+the next FULL commit on the file flushes everything written before it. On PostgreSQL the
+same trade is `synchronous_commit = off` on the one connection that records single outcomes:
+its commits do not wait for the WAL flush (a crash of the server may forget the last fraction
+of a second of them — DMs sent again, never lost), and the database stays consistent.
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +41,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, case, func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.clock import as_utc
 from bot.context import CommunityKey
@@ -140,12 +144,16 @@ class OutboxClaims:
         self._rng = rng or random.Random()
         self._locked_retries = locked_retries
         self._quick: _QuickMarks | None = None  # try_settle's connection
+        self._pg_marks: Connection | None = None  # settle's connection on PostgreSQL
+        self._pg_lock = threading.Lock()
 
     def close(self) -> None:
         """Give back the connections this object opened itself."""
         if self._quick is not None:
             self._quick.close()
             self._quick = None
+        with self._pg_lock:
+            self._drop_pg_marks()
         if self._own_engine is not None:
             self._own_engine.dispose()
 
@@ -211,11 +219,41 @@ class OutboxClaims:
         the claim was no longer ours, and nothing changed)."""
         if not marks:
             return []
+        if len(marks) == 1 and self._engine.dialect.name == "postgresql":
+            return [self._settle_one_on_postgres(marks[0], now)]
 
         def run(connection: Connection) -> list[bool]:
             return [_apply(connection, mark, now) for mark in marks]
 
         return self._write(run)
+
+    def _settle_one_on_postgres(self, mark: Mark, now: datetime) -> bool:
+        """One mark as one statement on a connection kept for the purpose, in autocommit
+        with `synchronous_commit` off (module docstring): one round trip and no wait for the
+        WAL flush, where a transaction of its own takes four and a flush (~0.75 ms)."""
+        with self._pg_lock:
+            for attempt in range(2):
+                if self._pg_marks is None:
+                    connection = self._engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT")
+                    connection.exec_driver_sql("SET synchronous_commit TO off")
+                    self._pg_marks = connection
+                try:
+                    applied = _apply(self._pg_marks, mark, now)
+                    self._pg_marks.commit()  # ends SQLAlchemy's bookkeeping; nothing to flush
+                    return applied
+                except DBAPIError as exc:
+                    self._drop_pg_marks()
+                    if attempt or not exc.connection_invalidated:
+                        raise  # a dropped connection is tried once more on a fresh one
+        raise AssertionError("unreachable")
+
+    def _drop_pg_marks(self) -> None:
+        if self._pg_marks is not None:
+            # Not back to the pool: its session settings are not for anyone else.
+            self._pg_marks.invalidate()
+            self._pg_marks.close()
+            self._pg_marks = None
 
     def try_settle(self, marks: Sequence[Mark], now: datetime) -> list[bool] | None:
         """`settle`, but only if it can be done at once without waiting for another writer;

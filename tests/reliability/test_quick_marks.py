@@ -17,9 +17,11 @@ from storage import tables
 from storage.outbox_claims import Mark, OutboxClaims, Outcome
 from storage.uow import SqlUnitOfWorkFactory, make_uow_factory
 from tests.dispatcher.world import NOW, OB, People
-from tests.support.db import make_test_engine
+from tests.support.db import make_test_engine, postgres_url
 
 Factory = SqlUnitOfWorkFactory
+needs_postgres = pytest.mark.skipif(postgres_url() is None,
+                                    reason="set INTROBOT_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
@@ -118,3 +120,43 @@ def test_only_the_claims_engine_trades_power_loss_durability(
     with claims._engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_settling_leaves_the_shared_connections_durable(
+    uow_factory: Factory, claims: OutboxClaims, engine: Engine, database_kind: str
+) -> None:
+    """The trade of durability is the outbox bookkeeping's alone: after marks are recorded
+    (and the claims closed), every other connection still waits for the disk on commit."""
+    People(uow_factory).welcome_backs(3, NOW - timedelta(minutes=1))
+    items = claims.claim("me", NOW)
+    for item in items:
+        assert claims.settle([Mark(item, Outcome.SENT)], NOW) == [True]
+    setting = ("PRAGMA synchronous" if database_kind == "sqlite"
+               else "SHOW synchronous_commit")
+    durable = 2 if database_kind == "sqlite" else "on"
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(setting).scalar() == durable
+    claims.close()
+    for _ in range(engine.pool.size() + 1):  # whatever the pool hands out now
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql(setting).scalar() == durable
+
+
+@needs_postgres
+def test_a_mark_connection_the_server_dropped_is_replaced(tmp_path: Path) -> None:
+    with make_test_engine("postgresql", tmp_path) as engine:
+        claims = OutboxClaims(engine)
+        People(make_uow_factory(engine)).welcome_backs(2, NOW - timedelta(minutes=1))
+        first, second = claims.claim("me", NOW)
+        assert claims.settle([Mark(first, Outcome.SENT)], NOW) == [True]
+        with engine.connect() as connection:
+            killed = connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND query ILIKE 'UPDATE reminder_outbox%'")).scalars().all()
+            connection.commit()
+        assert killed == [True]
+
+        assert claims.settle([Mark(second, Outcome.SENT)], NOW) == [True]
+        assert [row["status"] for row in rows_by_position(engine, "")] == ["sent", "sent"]
+        claims.close()
