@@ -203,7 +203,8 @@ class ReminderDispatcher:
         marks: list[Mark] = []  # recorded before the next send starts
         queue = list(batch)
         rendered: dict[int, DirectMessage | Mark] = {}
-        rendered_at = self.clock.now()
+        rendered_at: dict[int, datetime] = {}
+        taken = 0  # reminders taken from the queue since the last rendering
         while queue:
             now = self.clock.now()
             if self._stopping or queue[0].lease_until - now < self.settings.lease_margin:
@@ -211,14 +212,21 @@ class ReminderDispatcher:
                 rest = [item.id for item in queue]
                 result.released += await self._db(self.claims.release, self.owner, now, rest)
                 return
-            if not rendered or now - rendered_at > self.settings.render_ttl:
-                # Render what is left in one trip; DMs older than `render_ttl` (a slow
-                # platform) are rendered again so that none goes out on stale state.
-                rendered = await self._db(self._render_all, queue)
-                rendered_at = self.clock.now()
+            first = queue[0].id
+            if first not in rendered or now - rendered_at[first] > self.settings.render_ttl:
+                # The whole batch in one trip at first. On a slow platform DMs older than
+                # `render_ttl` are rendered again, so that none goes out on stale state:
+                # twice as many as went out since the last rendering, not all that is left.
+                todo = (queue if not rendered
+                        else queue[:max(self.settings.in_flight, 2 * taken, 1)])
+                rendered.update(await self._db(self._render_all, todo))
+                stamp = self.clock.now()
+                rendered_at.update((item.id, stamp) for item in todo)
+                taken = 0
             window: list[tuple[ClaimedReminder, DirectMessage]] = []
             while queue and len(window) < self.settings.in_flight:
                 item = queue.pop(0)
+                taken += 1
                 held = self._held.get(item.community_id)
                 if held is not None and held > now:
                     marks.append(Mark(item, Outcome.DEFERRED, "", held))

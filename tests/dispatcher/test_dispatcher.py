@@ -414,3 +414,33 @@ async def test_an_outcome_is_recorded_even_when_the_database_is_busy_at_that_mom
     assert through_worker == [1, 1, 1]
     rows = people.rows()
     assert [rows[key]["status"] for key in keys] == ["sent"] * 3
+
+
+async def test_a_slow_batch_is_rendered_again_a_few_at_a_time(
+    uow_factory: Factory, program: IntroProgram, claims: OutboxClaims, clock: ManualClock
+) -> None:
+    """The whole batch is rendered in one trip; once that rendering is too old, only about
+    as many as go out in that time are rendered again, not everything still waiting."""
+    people = People(uow_factory)
+    people.welcome_backs(30, NOW)
+    sizes: list[int] = []
+    render = program.render_reminders
+
+    def counted(items: Sequence[ClaimedReminder]) -> list[tuple[DirectMessage | None, str]]:
+        sizes.append(len(items))
+        return render(items)
+
+    program.render_reminders = counted  # type: ignore[method-assign]
+
+    class SlowNotifier(RecordingNotifier):
+        async def deliver(self, community: CommunityKey, dm: object) -> None:
+            await super().deliver(community, dm)  # type: ignore[arg-type]
+            clock.advance(timedelta(seconds=2))
+
+    result = await dispatcher(program, claims, clock, SlowNotifier(), lease=timedelta(hours=1),
+                              render_ttl=timedelta(seconds=5)).drain()
+
+    assert result.sent == 30
+    # 2 s a send, 5 s of freshness: 3 went out between renderings, so 6 at a time.
+    assert sizes[0] == 30 and len(sizes) > 1 and set(sizes[1:-1]) == {6}
+    assert sum(sizes) < 30 * 3  # far from rendering all that is left each time
