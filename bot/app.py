@@ -91,8 +91,7 @@ class IntroProgram:
         """A member by handle or display name (console `/as`, adapters' lookups)."""
         with self._uow_factory() as uow:
             found = uow.communities.get_or_create(
-                community.platform, community.external_id,
-                community.name or community.external_id, self._clock.now(),
+                community.platform, community.external_id, community.name, self._clock.now(),
             )
             assert found.id is not None
             member = uow.members.by_handle(found.id, handle)
@@ -464,8 +463,7 @@ class IntroProgram:
         usual way (``how``: e.g. ``fallback_channel``, ``thread``, ``undeliverable``)."""
         with self._uow_factory() as uow:
             found = uow.communities.get_or_create(
-                community.platform, community.external_id,
-                community.name or community.external_id, self._clock.now(),
+                community.platform, community.external_id, community.name, self._clock.now(),
             )
             assert found.id is not None
             delivery.record_delivery(uow, found.id, member_id, kind, how,

@@ -67,14 +67,16 @@ class _Repository:
 
 class SqlCommunityRepository(_Repository):
     def get_or_create(self, platform: str, external_id: str, name: str, now: datetime) -> Community:
-        """The community with this platform key; created on first sight (race-safe). A changed
-        non-empty name is taken over."""
+        """The community with this platform key; created on first sight (race-safe), named
+        `name` or, without one, its platform id. A changed non-empty name is taken over; an
+        empty one (a platform that did not say) changes nothing."""
         key = (C.platform == platform, C.external_id == external_id)
         found = self.by_key(platform, external_id)
         if found is None:
             statement = (
                 dialect_insert(self._session, tables.communities)
-                .values(platform=platform, external_id=external_id, name=name, created_at=now)
+                .values(platform=platform, external_id=external_id, name=name or external_id,
+                        created_at=now)
                 .on_conflict_do_nothing(index_elements=["platform", "external_id"])
             )
             self._session.execute(statement)

@@ -44,9 +44,7 @@ def resolve_actor(
 ) -> Actor:
     """Find or create the community and the member behind an invocation."""
     key = inv.community
-    community = uow.communities.get_or_create(
-        key.platform, key.external_id, key.name or key.external_id, now
-    )
+    community = uow.communities.get_or_create(key.platform, key.external_id, key.name, now)
     assert community.id is not None
     user = inv.user
     member = uow.members.by_platform_id(community.id, user.user_id)
@@ -92,17 +90,17 @@ def lookup_actor(
 
     `known` remembers communities by platform key between calls (a community's id never
     changes and no community is ever deleted); one whose name differs from the invocation's
-    is read again, so a rename is seen."""
+    is read again, so a rename is seen. An invocation without a community name (the platform
+    did not say) renames nothing."""
     key = inv.community
-    wanted_name = key.name or key.external_id
     community = known.get((key.platform, key.external_id)) if known is not None else None
-    if community is None or community.name != wanted_name:
+    if community is None or (key.name and community.name != key.name):
         community = uow.communities.by_key(key.platform, key.external_id)
         if community is None or community.id is None:
             return None
         if known is not None:
             known[key.platform, key.external_id] = community
-    if community.name != wanted_name or community.id is None:
+    if (key.name and community.name != key.name) or community.id is None:
         return None
     user = inv.user
     member = uow.members.by_platform_id(community.id, user.user_id)

@@ -47,6 +47,10 @@ def test_community_get_or_create_is_idempotent(uow_factory: Factory) -> None:
         assert [c.external_id for c in uow.communities.all()] == ["T1", "T1"]
         found = uow.communities.by_key("discord", "T1")
         assert found is not None and found.id == other.id
+        unnamed = uow.communities.get_or_create("slack", "T1", "", NOW)  # name not given
+        assert unnamed.id == renamed.id and unnamed.name == "Alumni Club"
+        fresh = uow.communities.get_or_create("slack", "T9", "", NOW)
+        assert fresh.name == "T9"
         assert uow.communities.by_key("discord", "T2") is None
         assert uow.communities.by_key("console", "T1") is None
 

@@ -121,3 +121,26 @@ def test_a_renamed_community_is_stored_then_read_only_again(
     with uow_factory(read_only=True) as uow:
         stored = uow.communities.by_key(key.platform, key.external_id)
     assert stored is not None and stored.name == "Alumni Club"
+
+
+def test_an_invocation_without_a_community_name_renames_nothing(
+    world: World, uow_factory: SqlUnitOfWorkFactory, clock: ManualClock
+) -> None:
+    """Some platform events do not carry the server's name (a Discord DM, some Slack
+    payloads): such a command neither renames the community to its id nor leaves the
+    read-only path."""
+    units = Counting(uow_factory)
+    program = IntroProgram(units, clock)
+    sam = world.invocation("sam")
+    assert program.command(sam, "intro", "find climate").ok
+    units.take()
+    key = world.community
+    unnamed = Invocation(CommunityKey(key.platform, key.external_id, ""), sam.user)
+
+    assert program.command(unnamed, "intro", "find climate").ok
+    assert units.take() == ["read"]
+    assert program.command(unnamed, "intro", "list").ok
+    assert units.take() == ["write"]
+    with uow_factory(read_only=True) as uow:
+        stored = uow.communities.by_key(key.platform, key.external_id)
+    assert stored is not None and stored.name == "Alumni"
