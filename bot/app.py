@@ -71,17 +71,12 @@ class IntroProgram:
         def work(uow: UnitOfWork, actor: Actor) -> Outcome:
             return self._command(uow, actor, root, text)
 
-        outcome = self._run_reading(inv, work) if self.reads_only(root, text) else None
+        outcome = self._run_reading(inv, work) if _reads_only(root, text) else None
         if outcome is None:
             outcome = self._run(inv, work)
         if self._demand.full:  # after the command's own transaction has ended
             self.flush_searches()
         return outcome
-
-    def reads_only(self, root: str, text: str) -> bool:
-        """Whether the command only reads (a search, help): adapters may run it beside
-        writes (it still writes when the member must first be stored)."""
-        return _reads_only(root, text)
 
     def action(self, inv: Invocation, action_id: str) -> Outcome:
         """A button press; `action_id` is the stable id the core put on the button."""

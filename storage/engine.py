@@ -42,13 +42,6 @@ def is_sqlite_memory(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite" and _is_memory(engine.url)
 
 
-def is_sqlite_file(url: str | URL) -> bool:
-    """Whether `url` names a SQLite database in a file (readers then have connections of
-    their own)."""
-    parsed = normalise_url(url)
-    return parsed.get_backend_name() == "sqlite" and not _is_memory(parsed)
-
-
 def _is_memory(url: URL) -> bool:
     database = url.database or ""
     return database in {"", ":memory:"} or "mode=memory" in database or (

@@ -43,7 +43,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import Engine
 
 from adapters.settings import IntrobotSettings
 from adapters.slack.home import HomeTabs
@@ -68,7 +68,6 @@ from bot.context import CommunityKey, Invocation
 from bot.domain import Platform
 from bot.messages import FieldKind, Form, FormField, Message, Outcome
 from bot.ports import DeliveryError
-from storage.engine import is_sqlite_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -143,46 +142,27 @@ class EventIds:
 
 
 class CoreCalls:
-    """Runs the synchronous core off the event loop, in bounded pools of threads.
+    """Runs the synchronous core off the event loop, in a bounded pool of threads.
 
-    SQLite takes one writer at a time (a writing transaction starts with the write lock), so
-    one thread serves writes in arrival order rather than leaving waiters to SQLite's
-    busy-wait back-off; commands that only read (searches, help: `IntroProgram.reads_only`)
-    read a snapshot without the lock and get `readers` threads of their own, so they neither
-    queue behind writes nor one another. PostgreSQL gets several threads for everything.
+    SQLite takes one writer at a time (every transaction starts with the write lock), so one
+    thread serves it in arrival order rather than leaving waiters to SQLite's busy-wait
+    back-off; PostgreSQL gets several.
     """
 
-    def __init__(self, workers: int, readers: int = 0) -> None:
+    def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self.readers = max(0, readers)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="introbot-core")
-        self._reading = (ThreadPoolExecutor(self.readers, thread_name_prefix="introbot-read")
-                         if self.readers else self._pool)
 
     async def __call__(self, call: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(
             self._pool, functools.partial(call, *args))
 
-    async def read(self, call: Callable[..., T], *args: Any) -> T:
-        """`call` on a reader thread (a call that may still write now and then, e.g. a
-        first-time member, is fine: SQLite's busy timeout covers the rare overlap)."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._reading, functools.partial(call, *args))
-
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._reading is not self._pool:
-            self._reading.shutdown(wait=False, cancel_futures=True)
 
 
 def core_workers_for(database_url: str) -> int:
     return 1 if database_url.startswith("sqlite") else 8
-
-
-def core_readers_for(database_url: str | URL) -> int:
-    """Reader threads beside the writers on a SQLite file (0: the writers' pool serves reads
-    too — PostgreSQL's has several threads, and an in-memory SQLite has one connection)."""
-    return 4 if is_sqlite_file(database_url) else 0
 
 
 @dataclass
@@ -294,8 +274,7 @@ class SlackListeners:
                 return
             await self._ensure_mentioned(turn, text)
             outcome, late = await self._core(
-                ack, started, lambda: self.program.command(turn.inv, root, text),
-                read=self.program.reads_only(root, text))
+                ack, started, lambda: self.program.command(turn.inv, root, text))
             files = None
             if outcome.form is not None:
                 if not late:
@@ -499,12 +478,11 @@ class SlackListeners:
         return Turn(inv=inv, client=client, channel_id=channel_id, response_url=response_url,
                     trigger_id=trigger_id)
 
-    async def _core(self, ack: AsyncAck, started: float, call: Callable[[], Outcome],
-                    read: bool = False) -> tuple[Outcome, bool]:
-        """Run a core call (`read`: one that only reads, on a reader thread); if it outlasts
-        the ack budget, ack empty and keep waiting. Returns the outcome and whether the ack
-        already went out."""
-        task = asyncio.ensure_future(self.core.read(call) if read else self.core(call))
+    async def _core(self, ack: AsyncAck, started: float,
+                    call: Callable[[], Outcome]) -> tuple[Outcome, bool]:
+        """Run a core call; if it outlasts the ack budget, ack empty and keep waiting.
+        Returns the outcome and whether the ack already went out."""
+        task = asyncio.ensure_future(self.core(call))
         left = self.ack_budget - (time.monotonic() - started)
         done, _ = await asyncio.wait({task}, timeout=max(0.0, left))
         if task in done:
@@ -658,8 +636,7 @@ def build_slack_bot(
         clients = SingleWorkspace(client)
     people = people or SlackPeople()
     notifier = SlackNotifier(clients)
-    database = engine.url if engine is not None else settings.database_url
-    core = CoreCalls(core_workers or core_workers_for(str(database)), core_readers_for(database))
+    core = CoreCalls(core_workers or core_workers_for(settings.database_url))
     listeners = SlackListeners(
         program=program, notifier=notifier, people=people,
         homes=HomeTabs(program, people, core), core=core, ack_budget=ack_budget,
