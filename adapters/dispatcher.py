@@ -5,7 +5,8 @@ One pass claims a batch (storage/outbox_claims.py) and works through it in due o
 
 * the core renders the batch from the current state in one read-only transaction
   (`IntroProgram.render_reminders`; one by one if that fails, to isolate the culprit); a moot
-  or too-late reminder comes back with a reason and is recorded as DROPPED; a DM not sent
+  or too-late reminder comes back with a reason and is recorded as DROPPED, one that falls in
+  the recipient's quiet hours is handed back until they end (DEFERRED); a DM not sent
   within `render_ttl` of its rendering (a slow platform) is rendered again first;
 * the DM goes to the notifier of the row's platform (`CommunityKey.platform`);
 * accepted → SENT. `DeliveryError(permanent=True)` → FAILED with the reason. A retryable
@@ -40,6 +41,7 @@ from bot.context import CommunityKey
 from bot.domain import ClaimedReminder
 from bot.messages import DirectMessage
 from bot.ports import DeliveryError, Notifier
+from bot.reminders import held_until
 from storage.outbox_claims import Mark, OutboxClaims, Outcome
 
 log = logging.getLogger(__name__)
@@ -257,10 +259,8 @@ class ReminderDispatcher:
             log.exception("could not render %d reminders together; rendering one by one",
                           len(items))
             return {item.id: self._render(item) for item in items}
-        return {
-            item.id: dm if dm is not None else Mark(item, Outcome.DROPPED, reason)
-            for item, (dm, reason) in zip(items, found, strict=True)
-        }
+        return {item.id: _sent_or_not(item, dm, reason)
+                for item, (dm, reason) in zip(items, found, strict=True)}
 
     def _render(self, item: ClaimedReminder) -> DirectMessage | Mark:
         try:
@@ -268,7 +268,7 @@ class ReminderDispatcher:
         except Exception as exc:
             log.exception("could not render reminder %s (%s)", item.id, item.kind)
             return self.claims.failure(item, self.clock.now(), f"render error: {exc!r}")
-        return dm if dm is not None else Mark(item, Outcome.DROPPED, reason)
+        return _sent_or_not(item, dm, reason)
 
     async def _deliver(self, item: ClaimedReminder, dm: DirectMessage) -> Mark:
         now = self.clock.now()
@@ -348,3 +348,15 @@ class ReminderDispatcher:
         if self.settings.offload:
             return await asyncio.to_thread(work, *args, **kwargs)
         return work(*args, **kwargs)
+
+
+def _sent_or_not(item: ClaimedReminder, dm: DirectMessage | None,
+                 reason: str) -> DirectMessage | Mark:
+    """The DM to send; or, without one, the reminder handed back until the time the core
+    gave (quiet hours), or dropped with the core's reason."""
+    if dm is not None:
+        return dm
+    until = held_until(reason)
+    if until is not None:
+        return Mark(item, Outcome.DEFERRED, reason, until)
+    return Mark(item, Outcome.DROPPED, reason)

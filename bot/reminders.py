@@ -171,6 +171,45 @@ def hold_for_quiet_hours(kind: str, due: datetime, tz: str, quiet: QuietHours) -
     return quiet_until(due, tz, quiet)
 
 
+HELD = "held until "  # how a reason says "not now: at this time" (see `held_until`)
+
+
+def send_time_hold(
+    kind: str, now: datetime, tz: str, quiet: QuietHours,
+    meeting_start: datetime | None = None,
+) -> datetime | None:
+    """When a reminder that is due and still useful may go, if not now: the end of the
+    recipient's quiet hours when `now` falls inside them. Reminders are held there when
+    they are queued; this catches the ones that fall due inside quiet hours all the same
+    (sent late after downtime, or the member moved to another timezone). Time-box and
+    check-in are never held, and neither is a prep kit that would then arrive after the
+    meeting has begun."""
+    if kind in QUIET_EXEMPT:
+        return None
+    until = quiet_until(now, tz, quiet)
+    if until == _utc(now):
+        return None
+    if kind == ReminderKind.PREP and meeting_start is not None and until >= _utc(meeting_start):
+        return None
+    return until
+
+
+def held_reason(until: datetime, why: str = "quiet hours") -> str:
+    return f"{HELD}{_utc(until).isoformat()} ({why})"
+
+
+def held_until(reason: str) -> datetime | None:
+    """The time in a reason made by `held_reason`; None for any other reason."""
+    if not reason.startswith(HELD):
+        return None
+    stamp = reason[len(HELD):].split(" ", 1)[0]
+    try:
+        found = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
 # --------------------------------------------------------------------------- keys and payloads
 
 

@@ -4,7 +4,8 @@ A reminder is rendered at send time from the current state, so its text is curre
 reminder that has lost its point is recognised: the request was cancelled or answered, the
 thank-you marked, the meeting moved, the recipient erased, or the reminder is simply too late
 (`bot.reminders.stale_reason`). Those come back as `(None, reason)` for the dispatcher to
-record as dropped.
+record as dropped. One that is useful but falls in the recipient's quiet hours comes back as
+`(None, reminders.held_reason(until))`: the dispatcher hands it back until then.
 """
 
 from __future__ import annotations
@@ -172,6 +173,10 @@ def _render(
     stale = reminders.stale_reason(item, now, reminders.SendContext(meeting_start=start))
     if stale is not None:
         return None, stale
+    hold = reminders.send_time_hold(item.kind, now, member.timezone,
+                                    ctx.settings.quiet_hours, start)
+    if hold is not None:
+        return None, reminders.held_reason(hold)
     dm = DirectMessage(recipients=(recipient(member),), message=result,
                        kind=f"reminder.{item.kind}")
     return dm, SENT

@@ -444,3 +444,33 @@ async def test_a_slow_batch_is_rendered_again_a_few_at_a_time(
     # 2 s a send, 5 s of freshness: 3 went out between renderings, so 6 at a time.
     assert sizes[0] == 30 and len(sizes) > 1 and set(sizes[1:-1]) == {6}
     assert sum(sizes) < 30 * 3  # far from rendering all that is left each time
+
+
+async def test_a_reminder_that_falls_due_in_quiet_hours_waits_for_the_morning(
+    uow_factory: Factory, program: IntroProgram, claims: OutboxClaims, clock: ManualClock
+) -> None:
+    """Back at 23:00 after downtime (recipients in UTC, quiet 21:00-08:00): the welcome-back
+    due at 20:30 is handed back unattempted until 08:00, then sent."""
+    people = People(uow_factory)
+    with uow_factory() as uow:
+        uow.settings.set(people.community_id, "quiet_hours", "21:00-08:00", NOW)
+        uow.commit()
+    evening = NOW.replace(hour=20, minute=30)
+    (key,) = people.welcome_backs(1, evening)
+    clock.set(NOW.replace(hour=23))
+    notifier = RecordingNotifier()
+    send = dispatcher(program, claims, clock, notifier)
+
+    night = await send.drain()
+
+    assert (night.deferred, night.sent, notifier.calls) == (1, 0, 0)
+    row = people.rows()[key]
+    morning = NOW.replace(hour=8) + timedelta(days=1)
+    assert row["status"] == "pending" and row["attempts"] == 0
+    assert row["visible_at"] == morning
+    assert claims.next_due_at() == morning
+
+    clock.set(morning)
+    assert (await send.drain()).sent == 1
+    assert notifier.kinds() == ["reminder.away_ended"]
+    assert people.rows()[key]["status"] == "sent"

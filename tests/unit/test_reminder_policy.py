@@ -404,3 +404,38 @@ class TestStaleness:
         due = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
         assert r.first_due(claimed(ReminderKind.THANKS, due, "not json")) == due
         assert r.read_payload("[1, 2]") == {}
+
+
+class TestHeldAtSendTime:
+    """A reminder that falls due inside quiet hours all the same (sent late after downtime,
+    or its recipient moved to another zone) is held to the end of them when it is sent."""
+
+    def test_inside_quiet_hours_it_waits_for_the_morning(self) -> None:
+        night = at(BERLIN, 2026, 3, 11, 23, 30)
+        until = r.send_time_hold(ReminderKind.THANKS, night, BERLIN, QUIET)
+        assert until == at(BERLIN, 2026, 3, 12, 8, 0)
+        assert r.send_time_hold(ReminderKind.THANKS, at(BERLIN, 2026, 3, 12, 8, 0), BERLIN,
+                                QUIET) is None
+        assert r.send_time_hold(ReminderKind.THANKS, night, BERLIN, None) is None
+
+    def test_time_box_and_check_in_are_never_held(self) -> None:
+        night = at(BERLIN, 2026, 3, 11, 23, 30)
+        for kind in (ReminderKind.TIMEBOX, ReminderKind.CHECKIN):
+            assert r.send_time_hold(kind, night, BERLIN, QUIET) is None
+
+    def test_a_prep_kit_goes_at_night_rather_than_after_the_meeting_began(self) -> None:
+        night = at(BERLIN, 2026, 3, 11, 23, 30)
+        early = at(BERLIN, 2026, 3, 12, 7, 30)
+        assert r.send_time_hold(ReminderKind.PREP, night, BERLIN, QUIET, early) is None
+        later = at(BERLIN, 2026, 3, 12, 10, 0)
+        assert r.send_time_hold(ReminderKind.PREP, night, BERLIN, QUIET, later) == \
+            at(BERLIN, 2026, 3, 12, 8, 0)
+
+    def test_the_reason_carries_the_time_and_nothing_else_is_read_as_one(self) -> None:
+        until = at(BERLIN, 2026, 3, 12, 8, 0)
+        reason = r.held_reason(until)
+        assert reason.startswith("held until ") and "quiet hours" in reason
+        assert r.held_until(reason) == until
+        for other in ("ok", "moot: the request is cancelled", "held until tomorrow",
+                      "stale: 3 days late", "held until 2026-03-12T08:00:00 (naive)"):
+            assert r.held_until(other) is None
