@@ -106,6 +106,9 @@ class People:
                     headline="Engineer", industries="Software", capacity=3,
                 ))
                 self.mentor_ids.append(member)
+            # Delivery is what these tests are about, some of them on the wall clock: no
+            # quiet hours to hold a reminder at whatever time of day they run.
+            uow.settings.set(found.id, "quiet_hours", "off", self.now)
             self.seeker_id = self._member(uow, "sam", "Sam Seeker")
             request = uow.requests.add(IntroRequest(
                 community_id=found.id, seeker_id=self.seeker_id, mentor_id=self.mentor_ids[0],

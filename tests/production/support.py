@@ -19,14 +19,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
+from sqlalchemy import Connection, delete, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from storage import tables
 from storage.engine import create_engine_for
 from tests.support.db import postgres_url
 
@@ -199,3 +201,14 @@ def fresh_postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def no_quiet_hours(connection: Connection, now: datetime) -> None:
+    """Every community without quiet hours: tests that deliver reminders on the wall clock
+    must not depend on the time of day they run at."""
+    settings = tables.program_settings.c
+    for community_id in connection.execute(select(tables.communities.c.id)).scalars().all():
+        connection.execute(delete(tables.program_settings).where(
+            settings.community_id == community_id, settings.key == "quiet_hours"))
+        connection.execute(insert(tables.program_settings).values(
+            community_id=community_id, key="quiet_hours", value="off", updated_at=now))

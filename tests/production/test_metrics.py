@@ -31,6 +31,7 @@ from bot.ports import DeliveryError
 from storage.tables import members
 from storage.tables import reminder_outbox as outbox
 from tests.fakes.slack import FakeSlack
+from tests.production.support import no_quiet_hours
 from tests.slack import world
 from tests.slack.harness import MARIA, PAT, SAM, invocation
 
@@ -152,6 +153,8 @@ async def test_reminders_are_counted_by_outcome_with_their_lateness(
     world.make_request(program, slack, SAM, MARIA)
     world.make_request(program, slack, SAM, PAT)
     claims = MeteredClaims(runtime.engine).attach(metrics)
+    with runtime.engine.begin() as connection:  # the two mentors live in different zones
+        no_quiet_hours(connection, clock.now())
     with runtime.engine.connect() as connection:
         dues = dict(connection.execute(
             select(members.c.platform_user_id, outbox.c.due_at)

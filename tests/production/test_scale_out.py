@@ -32,6 +32,7 @@ from tests.production.support import (
     fresh_postgres_database,
     get,
     metric,
+    no_quiet_hours,
     wait_ready,
 )
 from tests.slack.harness import state_values
@@ -130,10 +131,13 @@ def _requests(engine: Engine) -> list[tuple[int, str, str]]:
         return [(int(a), str(b), str(c)) for a, b, c in rows]
 
 
+
 def _backdate_nudges(engine: Engine, request_ids: Sequence[int]) -> int:
-    """The mentor nudges of these requests fall due now (as if two days had passed)."""
+    """The mentor nudges of these requests fall due now (as if two days had passed), with
+    no quiet hours to hold them at whatever time of day the test runs."""
     now = datetime.now(UTC) - timedelta(seconds=1)
     with engine.begin() as connection:
+        no_quiet_hours(connection, now)
         result = connection.execute(text(
             "UPDATE reminder_outbox SET due_at = :now, visible_at = :now "
             "WHERE kind = 'mentor_nudge' AND status = 'pending' AND request_id = ANY(:ids)"),

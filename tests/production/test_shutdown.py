@@ -17,7 +17,7 @@ from adapters.bootstrap import build_runtime
 from bot.clock import as_utc
 from storage import tables
 from tests.fakes.slack import FakeSlack
-from tests.production.support import IntrobotProcess, wait_ready
+from tests.production.support import IntrobotProcess, no_quiet_hours, wait_ready
 from tests.slack import world
 from tests.slack.harness import MARIA, OLIVIA, PAT, SAM, add_people
 
@@ -62,6 +62,8 @@ async def test_sigterm_finishes_the_send_under_way_and_hands_back_the_rest(
                     world.make_request(seeded.program, slack, seeker, mentor)
             due = datetime.now(UTC) - timedelta(seconds=1)
             with seeded.engine.begin() as connection:
+                # No quiet hours to hold the nudges at whatever time of day the test runs.
+                no_quiet_hours(connection, due)
                 changed = connection.execute(text(
                     "UPDATE reminder_outbox SET due_at = :due, visible_at = :due "
                     "WHERE kind = 'mentor_nudge'"), {"due": due}).rowcount
