@@ -470,6 +470,9 @@ def _apply(connection: Connection, mark: Mark, now: datetime) -> bool:
     return _count(connection.execute(statement, params)) == 1
 
 
+_MISSING = object()
+
+
 class _QuickMarks:
     """`settle` on a SQLite file in a few dozen microseconds: the mark statements compiled
     once, run on a driver connection of their own that never waits for the write lock (busy
@@ -490,6 +493,7 @@ class _QuickMarks:
                           for name in order]
             # The fixed values (`visible_at=None` …) are parameters too.
             self._compiled[id(statement)] = (str(compiled), dict(compiled.params), converters)
+        self._converted: dict[tuple[int, Any], Any] = {}
 
     def apply(self, marks: Sequence[Mark], now: datetime) -> list[bool] | None:
         try:
@@ -504,7 +508,7 @@ class _QuickMarks:
                 statement, params = _mark_params(mark, now)
                 sql, fixed, converters = self._compiled[id(statement)]
                 given = {**fixed, **params}
-                values = [given[name] if convert is None else convert(given[name])
+                values = [given[name] if convert is None else self._bound(convert, given[name])
                           for name, convert in converters]
                 applied.append(self._driver.execute(sql, values).rowcount == 1)
             self._driver.execute("COMMIT")
@@ -512,6 +516,19 @@ class _QuickMarks:
             self._driver.execute("ROLLBACK")
             raise
         return applied
+
+    def _bound(self, convert: Any, value: Any) -> Any:
+        """`convert(value)`, remembered: a batch's marks share their lease end, and a time
+        is turned into SQLite's text form once, not once per mark."""
+        if value is None:
+            return convert(value)
+        key = (id(convert), value)
+        found = self._converted.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._converted) >= 1024:
+                self._converted.clear()
+            found = self._converted[key] = convert(value)
+        return found
 
     def close(self) -> None:
         # Not back to the pool: its busy timeout is not for anyone else.
