@@ -56,9 +56,8 @@ def resolve_actor(
             member.platform_user_id = user.user_id
         else:
             member = None
-    tz = valid_tz(user.timezone)
-    name = _shown_name(user)
     if member is None:
+        name = _shown_name(user)
         member = uow.members.add(
             Member(
                 community_id=community.id,
@@ -66,15 +65,13 @@ def resolve_actor(
                 display_name=name,
                 handle=slug_handle(user.handle or name),
                 created_at=now,
-                timezone=tz or "UTC",
+                timezone=valid_tz(user.timezone) or "UTC",
             )
         )
         uow.flush()
     else:
-        if user.display_name and member.display_name != name:
-            member.display_name = name
-        if tz and member.timezone != tz:
-            member.timezone = tz
+        for field, value in _changes(member, user).items():
+            setattr(member, field, value)
     return _actor(uow, community, member, user, admin_ids)
 
 
@@ -93,28 +90,39 @@ def lookup_actor(
     is read again, so a rename is seen. An invocation without a community name (the platform
     did not say) renames nothing."""
     key = inv.community
+
+    def as_shown(found: Community | None) -> bool:
+        return found is not None and found.id is not None and (
+            not key.name or found.name == key.name)
+
     community = known.get((key.platform, key.external_id)) if known is not None else None
-    if community is None or (key.name and community.name != key.name):
+    if not as_shown(community):
         community = uow.communities.by_key(key.platform, key.external_id)
-        if community is None or community.id is None:
+        if not as_shown(community):
             return None
-        if known is not None:
+        if known is not None and community is not None:
             known[key.platform, key.external_id] = community
-    if (key.name and community.name != key.name) or community.id is None:
+    assert community is not None and community.id is not None
+    member = uow.members.by_platform_id(community.id, inv.user.user_id)
+    if member is None or _changes(member, inv.user):
         return None
-    user = inv.user
-    member = uow.members.by_platform_id(community.id, user.user_id)
-    if member is None:
-        return None
-    tz = valid_tz(user.timezone)
-    if (user.display_name and member.display_name != _shown_name(user)) or (
-            tz and member.timezone != tz):
-        return None
-    return _actor(uow, community, member, user, admin_ids)
+    return _actor(uow, community, member, inv.user, admin_ids)
 
 
 def _shown_name(user: PlatformUser) -> str:
     return (user.display_name or user.handle or user.user_id)[:MAX_NAME]
+
+
+def _changes(member: Member, user: PlatformUser) -> dict[str, str]:
+    """What `resolve_actor` updates on a stored member: a changed display name (when the
+    platform gave one) and a changed valid timezone."""
+    changes = {}
+    if user.display_name and member.display_name != _shown_name(user):
+        changes["display_name"] = _shown_name(user)
+    tz = valid_tz(user.timezone)
+    if tz and member.timezone != tz:
+        changes["timezone"] = tz
+    return changes
 
 
 def _actor(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot import reminders
 from bot.clock import as_utc
@@ -40,6 +41,7 @@ from bot.usecases.mentors import request_card
 from bot.when import local_time_label
 
 SENT = "ok"
+T = TypeVar("T")
 
 
 class _Lookups:
@@ -73,22 +75,13 @@ class _Lookups:
                 self._profiles[cid, member_id] = profiles.get(member_id)
 
     def member(self, cid: int, member_id: int) -> Member | None:
-        key = (cid, member_id)
-        if key not in self._members:
-            self._members[key] = self.uow.members.get(cid, member_id)
-        return self._members[key]
+        return _memo(self._members, (cid, member_id), self.uow.members.get)
 
     def request(self, cid: int, request_id: int) -> IntroRequest | None:
-        key = (cid, request_id)
-        if key not in self._requests:
-            self._requests[key] = self.uow.requests.get(cid, request_id)
-        return self._requests[key]
+        return _memo(self._requests, (cid, request_id), self.uow.requests.get)
 
     def profile(self, cid: int, member_id: int) -> MentorProfile | None:
-        key = (cid, member_id)
-        if key not in self._profiles:
-            self._profiles[key] = self.uow.mentors.by_member(cid, member_id)
-        return self._profiles[key]
+        return _memo(self._profiles, (cid, member_id), self.uow.mentors.by_member)
 
     def settings(self, cid: int) -> ProgramSettings:
         if cid not in self._settings:
@@ -96,9 +89,16 @@ class _Lookups:
         return self._settings[cid]
 
 
+def _memo(found: dict[tuple[int, int], T], key: tuple[int, int],
+          load: Callable[[int, int], T]) -> T:
+    """`found[key]`, read with `load(*key)` the first time."""
+    if key not in found:
+        found[key] = load(*key)
+    return found[key]
+
+
 @dataclass
 class _Ctx:
-    uow: UnitOfWork
     lookups: _Lookups
     item: ClaimedReminder
     member: Member
@@ -106,6 +106,10 @@ class _Ctx:
     payload: dict[str, object]
     request: IntroRequest | None
     now: datetime
+
+    @property
+    def uow(self) -> UnitOfWork:
+        return self.lookups.uow
 
     @property
     def cid(self) -> int:
@@ -163,7 +167,7 @@ def _render(
     request = lookups.request(cid, item.request_id) if item.request_id is not None else None
     if item.request_id is not None and request is None:
         return None, "moot: the request is gone"
-    ctx = _Ctx(uow=lookups.uow, lookups=lookups, item=item, member=member,
+    ctx = _Ctx(lookups=lookups, item=item, member=member,
                settings=lookups.settings(cid), payload=reminders.read_payload(item.payload),
                request=request, now=now)
     result = renderer(ctx)
